@@ -1,0 +1,422 @@
+package dev.keel.actors.container;
+
+import dev.keel.actors.ActorsSettings;
+import dev.keel.actors.Confirmation;
+import dev.keel.actors.Rejection;
+import dev.keel.journal.serialization.KryoSerializable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One container, keyed by its 64-hex id, with Docker's lifecycle:
+ *
+ * <pre>
+ *   NEW --create--> CREATED --start--> RUNNING <--pause/unpause--> PAUSED
+ *                                       |   ^                            |
+ *                            stop, exit |   | start, restart             | stop, exit
+ *                                       v   |                            |
+ *                                      EXITED <--------------------------+
+ *   any of them --remove--> REMOVED   (RUNNING and PAUSED only with force)
+ * </pre>
+ *
+ * The entity records and validates; the runtime reports what really happened (the pid of a start, an exit code) in
+ * the commands. A removed container stays removed: its id answers "No such container" for ever.
+ * Its name is reserved and released by the {@link dev.keel.actors.Domain} flow, not here.
+ */
+public final class ContainerEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<ContainerEntity.Command, ContainerEntity.Event, ContainerEntity.State> {
+
+    /** Docker's validContainerNamePattern, the leading slash being optional. */
+    public static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
+
+    // --- commands -------------------------------------------------------------------------------------------------
+
+    public sealed interface Command extends KryoSerializable {}
+
+    /** A command that may change the container, answered with a {@link Confirmation}. */
+    public sealed interface Change extends Command {
+        ActorRef<Confirmation> replyTo();
+    }
+
+    /** {@code name} is canonical ("/web"), already reserved for this container. */
+    public record Create(String name, String imageId, String imageRef, ContainerConfig config,
+                         ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** The runtime started the container's process {@code pid}. */
+    public record Start(long pid, ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record Pause(ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record Unpause(ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** A user stop ended the process with {@code exitCode}. */
+    public record Stop(int exitCode, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** The monitor saw the process exit on its own. */
+    public record ReportExit(int exitCode, boolean oomKilled, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** The container was (re)started as process {@code pid}, whatever state it was in. */
+    public record Restart(long pid, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** {@code fromName} guards against a concurrent rename: the rename applies only if it is still the name. */
+    public record Rename(String fromName, String toName, ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record Update(ContainerResources resources, RestartPolicy restartPolicy,
+                         ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record Remove(boolean force, ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record Get(ActorRef<State> replyTo) implements Command {}
+
+    // --- events ---------------------------------------------------------------------------------------------------
+
+    /** Kryo versions of every event: v1 as declared here. */
+    public sealed interface Event extends KryoSerializable {
+        String containerId();
+
+        Instant at();
+    }
+
+    public record Created(String containerId, String name, String imageId, String imageRef, ContainerConfig config,
+                          Instant at) implements Event {}
+
+    public record Started(String containerId, long pid, Instant at) implements Event {}
+
+    public record Paused(String containerId, Instant at) implements Event {}
+
+    public record Unpaused(String containerId, Instant at) implements Event {}
+
+    public record Stopped(String containerId, int exitCode, Instant at) implements Event {}
+
+    public record Died(String containerId, int exitCode, boolean oomKilled, Instant at) implements Event {}
+
+    public record Restarted(String containerId, long pid, Instant at) implements Event {}
+
+    public record Renamed(String containerId, String oldName, String newName, Instant at) implements Event {}
+
+    public record Updated(String containerId, ContainerResources resources, RestartPolicy restartPolicy,
+                          Instant at) implements Event {}
+
+    public record Removed(String containerId, boolean force, Instant at) implements Event {}
+
+    // --- state ----------------------------------------------------------------------------------------------------
+
+    public enum Status { NEW, CREATED, RUNNING, PAUSED, EXITED, REMOVED }
+
+    /** Also the snapshot. Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
+    public record State(String containerId, Status status, String name, String imageId, String imageRef,
+                        ContainerConfig config, long pid, int exitCode, boolean oomKilled, int restartCount,
+                        Instant createdAt, Instant startedAt, Instant finishedAt) implements KryoSerializable {
+
+        public static State empty(String containerId) {
+            return new State(containerId, Status.NEW, "", "", "", ContainerConfig.EMPTY, 0, 0, false, 0,
+                    Instant.EPOCH, Instant.EPOCH, Instant.EPOCH);
+        }
+
+        public boolean exists() {
+            return status != Status.NEW && status != Status.REMOVED;
+        }
+
+        public boolean isRunning() {
+            return status == Status.RUNNING;
+        }
+
+        public boolean isPaused() {
+            return status == Status.PAUSED;
+        }
+
+        State withCreated(Created e) {
+            return new State(containerId, Status.CREATED, e.name(), e.imageId(), e.imageRef(), e.config(), 0, 0, false,
+                    0, e.at(), Instant.EPOCH, Instant.EPOCH);
+        }
+
+        State withStarted(long newPid, Instant at) {
+            return new State(containerId, Status.RUNNING, name, imageId, imageRef, config, newPid, 0, false,
+                    restartCount, createdAt, at, Instant.EPOCH);
+        }
+
+        State withRestarted(long newPid, Instant at) {
+            return new State(containerId, Status.RUNNING, name, imageId, imageRef, config, newPid, 0, false,
+                    restartCount + 1, createdAt, at, Instant.EPOCH);
+        }
+
+        State withStatus(Status newStatus) {
+            return new State(containerId, newStatus, name, imageId, imageRef, config, pid, exitCode, oomKilled,
+                    restartCount, createdAt, startedAt, finishedAt);
+        }
+
+        State withExited(int code, boolean oom, Instant at) {
+            return new State(containerId, Status.EXITED, name, imageId, imageRef, config, 0, code, oom, restartCount,
+                    createdAt, startedAt, at);
+        }
+
+        State withName(String newName) {
+            return new State(containerId, status, newName, imageId, imageRef, config, pid, exitCode, oomKilled,
+                    restartCount, createdAt, startedAt, finishedAt);
+        }
+
+        State withConfig(ContainerConfig newConfig) {
+            return new State(containerId, status, name, imageId, imageRef, newConfig, pid, exitCode, oomKilled,
+                    restartCount, createdAt, startedAt, finishedAt);
+        }
+    }
+
+    // --- behavior -------------------------------------------------------------------------------------------------
+
+    public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Container");
+
+    private final String containerId;
+    private final ActorsSettings settings;
+    private final Clock clock;
+
+    private ContainerEntity(String containerId, ActorsSettings settings, Clock clock) {
+        super(PersistenceId.of(ENTITY_KEY.name(), containerId), settings.onPersistFailure());
+        this.containerId = containerId;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public static Behavior<Command> create(String containerId, ActorsSettings settings, Clock clock) {
+        return new ContainerEntity(containerId, settings, clock);
+    }
+
+    /** Docker's canonical form of a container name: with its leading slash. */
+    public static String canonicalName(String name) {
+        return name.startsWith("/") ? name : "/" + name;
+    }
+
+    @Override
+    public State emptyState() {
+        return State.empty(containerId);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+        return queries()
+                .orElse(notCreated())
+                .orElse(created())
+                .orElse(running())
+                .orElse(paused())
+                .orElse(exited())
+                .orElse(existing())
+                .orElse(removed())
+                .build();
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> queries() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
+                .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state));
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> notCreated() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.NEW)
+                .onCommand(Create.class, this::onCreate)
+                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchContainer()));
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> created() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.CREATED)
+                .onCommand(Start.class, cmd -> persist(new Started(containerId, cmd.pid(), now()), cmd.replyTo()))
+                .onCommand(Stop.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED, alreadyStopped()))
+                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
+                .onCommand(ReportExit.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> running() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.RUNNING)
+                .onCommand(Start.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED,
+                        "Container " + containerId + " is already started"))
+                .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
+                .onCommand(Pause.class, cmd -> persist(new Paused(containerId, now()), cmd.replyTo()))
+                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
+                .onCommand(ReportExit.class, this::onExit)
+                .onCommand(Remove.class, cmd -> cmd.force()
+                        ? persist(new Removed(containerId, true, now()), cmd.replyTo())
+                        : reject(cmd, Rejection.CONFLICT, "You cannot remove a running container " + containerId
+                                + ". Stop the container before attempting removal or force remove"));
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> paused() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.PAUSED)
+                .onCommand(Start.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                        "cannot start a paused container, try unpause instead"))
+                .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
+                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                        "Container " + containerId + " is already paused"))
+                .onCommand(Unpause.class, cmd -> persist(new Unpaused(containerId, now()), cmd.replyTo()))
+                .onCommand(ReportExit.class, this::onExit)
+                .onCommand(Remove.class, cmd -> cmd.force()
+                        ? persist(new Removed(containerId, true, now()), cmd.replyTo())
+                        : reject(cmd, Rejection.CONFLICT, "You cannot remove a paused container " + containerId
+                                + ". Unpause and then stop the container before attempting removal or force remove"));
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> exited() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.EXITED)
+                .onCommand(Start.class, cmd -> persist(new Started(containerId, cmd.pid(), now()), cmd.replyTo()))
+                .onCommand(Stop.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED, alreadyStopped()))
+                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
+                .onCommand(ReportExit.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
+    }
+
+    /** Commands valid in every state of an existing container. */
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> existing() {
+        return newCommandHandlerWithReplyBuilder().forState(State::exists)
+                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                        "Container " + containerId + " already exists"))
+                .onCommand(Restart.class, cmd -> persist(new Restarted(containerId, cmd.pid(), now()), cmd.replyTo()))
+                .onCommand(Rename.class, this::onRename)
+                .onCommand(Update.class, this::onUpdate);
+    }
+
+    private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> removed() {
+        return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.REMOVED)
+                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                        "Container " + containerId + " was removed; a new container needs a new id"))
+                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchContainer()));
+    }
+
+    private ReplyEffect<Event, State> onCreate(Create cmd) {
+        ContainerConfig config = cmd.config();
+        if (!VALID_NAME.matcher(cmd.name()).matches()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, invalidName(cmd.name()));
+        }
+        if (config.autoRemove() && config.restartPolicy().restarts()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, "can't create 'AutoRemove' container with restart policy");
+        }
+        String invalid = invalidUpdate(config.resources(), config.restartPolicy());
+        if (!invalid.isEmpty()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, invalid);
+        }
+        return persist(new Created(containerId, canonicalName(cmd.name()), cmd.imageId(), cmd.imageRef(), config, now()),
+                cmd.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onExit(ReportExit cmd) {
+        return persist(new Died(containerId, cmd.exitCode(), cmd.oomKilled(), now()), cmd.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onRename(State state, Rename cmd) {
+        String to = canonicalName(cmd.toName());
+        if (!VALID_NAME.matcher(cmd.toName()).matches()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, invalidName(cmd.toName()));
+        }
+        if (to.equals(state.name())) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, "Renaming a container with the same name as its current name");
+        }
+        if (!canonicalName(cmd.fromName()).equals(state.name())) {
+            return reject(cmd, Rejection.CONFLICT, "Container " + containerId + " is no longer named "
+                    + canonicalName(cmd.fromName()) + " but " + state.name());
+        }
+        return persist(new Renamed(containerId, state.name(), to, now()), cmd.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
+        if (state.config().autoRemove() && cmd.restartPolicy().restarts()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT,
+                    "Restart policy cannot be updated because AutoRemove is enabled for the container");
+        }
+        String invalid = invalidUpdate(cmd.resources(), cmd.restartPolicy());
+        if (!invalid.isEmpty()) {
+            return reject(cmd, Rejection.INVALID_ARGUMENT, invalid);
+        }
+        return persist(new Updated(containerId, cmd.resources(), cmd.restartPolicy(), now()), cmd.replyTo());
+    }
+
+    /** Docker's checks on resources and restart policy; empty when valid. */
+    private static String invalidUpdate(ContainerResources resources, RestartPolicy policy) {
+        if (resources.memoryBytes() != 0 && resources.memoryBytes() < ContainerResources.MINIMUM_MEMORY_BYTES) {
+            return "Minimum memory limit allowed is 6MB";
+        }
+        if (resources.memoryBytes() > 0 && resources.memorySwapBytes() > 0
+                && resources.memorySwapBytes() < resources.memoryBytes()) {
+            return "Minimum memoryswap limit should be larger than memory limit, see usage";
+        }
+        if (resources.nanoCpus() < 0 || resources.cpuShares() < 0) {
+            return "Range of CPUs is from 0.01 to the number of CPUs available";
+        }
+        if (policy.maximumRetryCount() < 0) {
+            return "invalid restart policy: maximum retry count cannot be negative";
+        }
+        if (policy.maximumRetryCount() > 0 && policy.mode() != RestartPolicy.Mode.ON_FAILURE) {
+            return "invalid restart policy: maximum retry count can only be used with 'on-failure'";
+        }
+        return "";
+    }
+
+    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
+        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
+    }
+
+    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
+        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private String noSuchContainer() {
+        return "No such container: " + containerId;
+    }
+
+    private String notRunning() {
+        return "Container " + containerId + " is not running";
+    }
+
+    private String notPaused() {
+        return "Container " + containerId + " is not paused";
+    }
+
+    private String alreadyStopped() {
+        return "Container " + containerId + " is already stopped";
+    }
+
+    public static String invalidName(String name) {
+        return "Invalid container name (" + name + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed";
+    }
+
+    // --- events -> state ------------------------------------------------------------------------------------------
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(Created.class, (s, e) -> s.withCreated(e))
+                .onEvent(Started.class, (s, e) -> s.withStarted(e.pid(), e.at()))
+                .onEvent(Paused.class, (s, e) -> s.withStatus(Status.PAUSED))
+                .onEvent(Unpaused.class, (s, e) -> s.withStatus(Status.RUNNING))
+                .onEvent(Stopped.class, (s, e) -> s.withExited(e.exitCode(), false, e.at()))
+                .onEvent(Died.class, (s, e) -> s.withExited(e.exitCode(), e.oomKilled(), e.at()))
+                .onEvent(Restarted.class, (s, e) -> s.withRestarted(e.pid(), e.at()))
+                .onEvent(Renamed.class, (s, e) -> s.withName(e.newName()))
+                .onEvent(Updated.class, (s, e) -> s.withConfig(s.config().withUpdate(e.resources(), e.restartPolicy())))
+                .onEvent(Removed.class, (s, e) -> s.withStatus(Status.REMOVED))
+                .build();
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(settings.sliceTag("container", containerId));
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return settings.retention();
+    }
+}
