@@ -1,0 +1,150 @@
+package dev.keel.os.monitor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads conmon's {@code k8s-file} log: one record per line, {@code <RFC3339Nano time> <stdout|stderr> <F|P>
+ * <content>}. {@code F} ends a line; {@code P} is a piece of a longer line (one pipe read) whose {@code \n} conmon
+ * added, so consecutive {@code P} records of a stream are joined with the next {@code F}.
+ */
+public final class K8sFileLog {
+
+    private K8sFileLog() {}
+
+    /** Every line of the file; a trailing partial line (output that ended without a newline) is included. */
+    public static List<LogEntry> readAll(Path file) {
+        return read(file, 0, true).entries();
+    }
+
+    /**
+     * The complete lines from {@code offset} on, for following a live log. A line still being written (only
+     * {@code P} records so far) is left for the next call, which starts at {@link LogChunk#nextOffset()}.
+     */
+    public static LogChunk readFrom(Path file, long offset) {
+        return read(file, offset, false);
+    }
+
+    static LogChunk read(Path file, long offset, boolean includeTrailingPartial) {
+        byte[] bytes;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (offset >= size) {
+                return new LogChunk(List.of(), offset);
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(size - offset));
+            // Reads up to the size seen at open; later writes are for the next call.
+            int n;
+            do {
+                n = channel.read(buffer, offset + buffer.position());
+            } while (n > 0 && buffer.hasRemaining());
+            bytes = buffer.array();
+        } catch (NoSuchFileException e) {
+            return new LogChunk(List.of(), offset);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return parse(bytes, offset, includeTrailingPartial);
+    }
+
+    static LogChunk parse(byte[] bytes, long baseOffset, boolean includeTrailingPartial) {
+        List<LogEntry> entries = new ArrayList<>();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        LogStream pendingStream = null;
+        Instant pendingTime = null;
+        long consumed = 0;
+        int start = 0;
+        while (start < bytes.length) {
+            int end = indexOf(bytes, (byte) '\n', start);
+            if (end < 0) {
+                break; // a record still being written
+            }
+            Record record = Record.parse(bytes, start, end);
+            start = end + 1;
+            if (record == null) {
+                consumed = start;
+                continue;
+            }
+            if (pendingStream != null && pendingStream != record.stream()) {
+                // conmon never interleaves a partial line with the other stream's; if it did, keep both
+                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+                pending.reset();
+                pendingStream = null;
+            }
+            if (pendingStream == null) {
+                pendingStream = record.stream();
+                pendingTime = record.time();
+            }
+            pending.write(bytes, record.contentStart(), record.contentEnd() - record.contentStart());
+            if (record.full()) {
+                pending.write('\n');
+                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+                pending.reset();
+                pendingStream = null;
+                consumed = start;
+            }
+        }
+        if (pendingStream != null && includeTrailingPartial) {
+            entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+            consumed = start;
+        }
+        return new LogChunk(entries, baseOffset + consumed);
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private record Record(Instant time, LogStream stream, boolean full, int contentStart, int contentEnd) {
+
+        /** Parses {@code bytes[start, end)}; null for a line that is not a record. */
+        static Record parse(byte[] bytes, int start, int end) {
+            int s1 = indexOf(bytes, (byte) ' ', start);
+            if (s1 < 0 || s1 >= end) {
+                return null;
+            }
+            int s2 = indexOf(bytes, (byte) ' ', s1 + 1);
+            if (s2 < 0 || s2 >= end) {
+                return null;
+            }
+            Instant time;
+            try {
+                time = OffsetDateTime.parse(new String(bytes, start, s1 - start, StandardCharsets.US_ASCII)).toInstant();
+            } catch (java.time.DateTimeException e) {
+                return null;
+            }
+            String streamName = new String(bytes, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII);
+            LogStream stream = switch (streamName) {
+                case "stdout" -> LogStream.STDOUT;
+                case "stderr" -> LogStream.STDERR;
+                default -> null;
+            };
+            if (stream == null || s2 + 1 >= end) {
+                return null;
+            }
+            byte tag = bytes[s2 + 1];
+            if (tag != 'F' && tag != 'P') {
+                return null;
+            }
+            // "F" alone (an empty line) has no separating space before the empty content.
+            int contentStart = Math.min(s2 + 3, end);
+            return new Record(time, stream, tag == 'F', contentStart, end);
+        }
+    }
+}

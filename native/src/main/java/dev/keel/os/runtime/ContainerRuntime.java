@@ -1,0 +1,69 @@
+package dev.keel.os.runtime;
+
+import dev.keel.os.monitor.ContainerExit;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Runs containers on this host through an OCI runtime, each under its own monitor process.
+ *
+ * <p>Lifecycle: {@link #create} writes the bundle and starts the monitor, which has the runtime create the
+ * container (namespaces, cgroup, mounts; the process waits); {@link #start} lets the process run; {@link #kill},
+ * {@link #stop}, {@link #pause}/{@link #unpause} and {@link #exec} act on it while it runs; the monitor records the
+ * exit ({@link #awaitExit}); {@link #delete} removes what is left (runtime state, cgroups, bundle, log). The monitor,
+ * not this JVM, is the container's parent: containers keep running while the daemon is down, and a new instance on
+ * the same directories finds them with {@link #recover}.
+ *
+ * <p>Calls block for as long as the runtime CLI takes (tens of milliseconds), except {@link #awaitExit} and
+ * {@link #stop}, which return futures. Every failure is a {@link RuntimeFailure}. Ids are the callers'; the same id
+ * can be created again after delete.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+    /** Creates the container; its process exists but waits for {@link #start}. On failure nothing is left behind. */
+    CreatedContainer create(ContainerSpec spec);
+
+    /** Lets a created container's process run. */
+    void start(String id);
+
+    /** Sends a signal ({@code TERM}, {@code SIGKILL}, {@code 9}, ...) to the container's init process. */
+    void kill(String id, String signal);
+
+    /**
+     * Sends {@code stopSignal}, and SIGKILL if the container has not exited after {@code timeout}. Completes with the
+     * exit once the monitor has recorded it.
+     */
+    CompletableFuture<ContainerExit> stop(String id, String stopSignal, Duration timeout);
+
+    /** Freezes every process of the container (freezer cgroup). */
+    void pause(String id);
+
+    void unpause(String id);
+
+    ContainerState state(String id);
+
+    /** Completes when the container's init process has exited; at once if it already has. */
+    CompletableFuture<ContainerExit> awaitExit(String id);
+
+    /** Runs a process in the running container and waits for it to end. */
+    ExecResult exec(String id, ExecSpec exec);
+
+    /**
+     * Removes the container: runtime state, cgroups, monitor files, bundle and log.
+     *
+     * @param force also kill it if it still runs; without force a running container is a {@code CONFLICT}
+     */
+    void delete(String id, boolean force);
+
+    /** The containers found in this runtime's directories, running ones re-adopted. */
+    List<RecoveredContainer> recover();
+
+    /** The container's log (k8s-file format), complete once {@link #awaitExit} has completed. */
+    Path logFile(String id);
+
+    /** Stops watching for exits. Containers keep running. */
+    @Override
+    void close();
+}

@@ -1,0 +1,431 @@
+package dev.keel.os.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keel.os.cgroup.CgroupTree;
+import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.ContainerExit;
+import dev.keel.os.monitor.ExitWatcher;
+import dev.keel.os.monitor.HostProcess;
+import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.MonitorFailure;
+import dev.keel.os.monitor.MonitorRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@link ContainerRuntime} on runc (or crun) with one conmon per container.
+ *
+ * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and conmon's
+ * working directory ({@code ctr.log}, {@code pidfile}, {@code persist/exit}, {@code oom}, {@code monitor.json},
+ * {@code exec/<n>/} per exec session). Under {@code <exec-root>}: the runtime's state ({@code runc/}), exit files
+ * ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}). {@code monitor.json} is what a later instance
+ * needs to recognise the monitor ({@link MonitorRecord}).
+ */
+public final class RuncRuntime implements ContainerRuntime {
+
+    private static final String MONITOR_RECORD = "monitor.json";
+    private static final String LOG = "ctr.log";
+
+    private final RuntimeSettings settings;
+    private final ObjectMapper json;
+    private final BundleConfig bundles;
+    private final RuntimeCommand runtime;
+    private final Conmon conmon;
+    private final ExitWatcher exits;
+    private final ScheduledExecutorService stopTimers;
+    private final AtomicLong execSessions = new AtomicLong();
+
+    /**
+     * @param osArch the JVM's {@code os.arch}, for the seccomp profile's architectures
+     * @throws RuntimeFailure {@code UNSUPPORTED_RUNTIME} when a binary is missing or the runtime cannot work here
+     */
+    public RuncRuntime(RuntimeSettings settings, ObjectMapper json, String osArch) {
+        this.settings = settings;
+        this.json = json;
+        if (settings.runtimeName().equals("crun")) {
+            String controllers = CgroupTree.detect(settings.cgroupRoot()).hybridUnifiedControllers();
+            if (!controllers.isEmpty()) {
+                throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME,
+                    "crun cannot run containers on this host: the cgroup v2 mount of this hybrid cgroup host has "
+                        + "controllers enabled (" + controllers + "), and crun refuses that (\"cgroups in hybrid mode "
+                        + "not supported, drop all controllers from cgroupv2\"); use runc");
+            }
+        }
+        for (Path binary : List.of(settings.runtimePath(), settings.conmonPath())) {
+            if (!Files.isExecutable(binary)) {
+                throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, binary + " is not executable");
+            }
+        }
+        try {
+            Files.createDirectories(settings.containersDir());
+            Files.createDirectories(settings.runtimeStateDir());
+            Files.createDirectories(settings.socketDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.bundles = new BundleConfig(json, settings.cgroupParent(), osArch,
+            DaemonPrivileges.openFilesLimit(settings.openFilesLimit(), Path.of("/proc/self")));
+        this.runtime = new RuntimeCommand(settings.runtimePath().toString(), settings.runtimeStateDir().toString(),
+            settings.commandTimeout());
+        this.conmon = new Conmon(settings.conmonPath(), settings.runtimePath(), settings.runtimeStateDir(),
+            settings.socketDir(), settings.monitorLogLevel(), settings.commandTimeout(), json);
+        this.exits = new ExitWatcher(settings.exitDir());
+        this.stopTimers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "container-stop-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public CreatedContainer create(ContainerSpec spec) {
+        String id = spec.id();
+        Path dir = containerDir(id);
+        if (Files.exists(dir)) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.CONFLICT, "container id " + id + " is already in use");
+        }
+        if (!Files.isDirectory(spec.rootfs())) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, "root filesystem " + spec.rootfs()
+                + " is not a directory");
+        }
+        ProcessUser user;
+        try {
+            user = UserDatabase.of(spec.rootfs()).resolve(spec.user(), spec.additionalGroups());
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, e.getMessage(), e);
+        }
+        try {
+            Files.createDirectories(dir.resolve("persist"));
+            json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
+            Files.deleteIfExists(settings.exitDir().resolve(id));
+            Conmon.StartedMonitor monitor = conmon.create(id, dir, dir.resolve(LOG), settings.exitDir(),
+                dir.resolve("persist"), spec.tty());
+            json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
+            return new CreatedContainer(id, monitor.record().containerPid(), monitor.record().conmonPid(),
+                dir.resolve(LOG));
+        } catch (MonitorFailure e) {
+            removeLeftovers(id);
+            throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
+        } catch (IOException e) {
+            removeLeftovers(id);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            removeLeftovers(id);
+            throw e;
+        }
+    }
+
+    @Override
+    public void start(String id) {
+        check(id, runtime.run("start", id));
+    }
+
+    @Override
+    public void kill(String id, String signal) {
+        check(id, runtime.run("kill", id, signal));
+    }
+
+    @Override
+    public CompletableFuture<ContainerExit> stop(String id, String stopSignal, Duration timeout) {
+        CompletableFuture<ContainerExit> exit = awaitExit(id);
+        if (exit.isDone()) {
+            return exit;
+        }
+        ContainerStatus before = state(id).status();
+        RuntimeCommand.Outcome signalled = runtime.run("kill", id, stopSignal);
+        if (!signalled.succeeded() && !exit.isDone() && isAlive(id)) {
+            check(id, signalled);
+        }
+        if (before == ContainerStatus.PAUSED) {
+            // A frozen process cannot act on the signal; Docker thaws it too.
+            runtime.run("resume", id);
+        }
+        stopTimers.schedule(() -> {
+            if (!exit.isDone()) {
+                runtime.run("kill", id, "KILL");
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return exit;
+    }
+
+    @Override
+    public void pause(String id) {
+        check(id, runtime.run("pause", id));
+    }
+
+    @Override
+    public void unpause(String id) {
+        check(id, runtime.run("resume", id));
+    }
+
+    @Override
+    public ContainerState state(String id) {
+        RuntimeCommand.Outcome outcome = runtime.run("state", id);
+        check(id, outcome);
+        try {
+            JsonNode state = json.readTree(outcome.stdout());
+            return new ContainerState(id, ContainerStatus.ofRuntime(state.path("status").asText()),
+                state.path("pid").asLong(), Path.of(state.path("bundle").asText()),
+                Instant.parse(state.path("created").asText()));
+        } catch (IOException e) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, "unreadable runtime state: "
+                + outcome.stdout(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<ContainerExit> awaitExit(String id) {
+        if (!Files.isDirectory(containerDir(id))) {
+            return CompletableFuture.failedFuture(noSuchContainer(id));
+        }
+        return exits.await(id).thenApply(file -> readExit(id, file));
+    }
+
+    @Override
+    public ExecResult exec(String id, ExecSpec exec) {
+        Path dir = containerDir(id);
+        if (!Files.isDirectory(dir)) {
+            throw noSuchContainer(id);
+        }
+        long n = execSessions.incrementAndGet();
+        Path sessionDir = dir.resolve("exec").resolve(Long.toString(n));
+        String sessionId = id + "-exec" + n;
+        try {
+            JsonNode config = json.readTree(dir.resolve("config.json").toFile());
+            JsonNode process = config.path("process");
+            ProcessUser user = exec.user().isEmpty()
+                ? userOf(process.path("user"))
+                : UserDatabase.of(Path.of(config.path("root").path("path").asText()))
+                    .resolve(exec.user(), List.of());
+            String cwd = exec.workingDir().isEmpty() ? process.path("cwd").asText("/") : exec.workingDir();
+            ObjectNode spec = bundles.process(exec.args(), mergeEnv(process.path("env"), exec.env()), cwd, false, user,
+                process.path("oomScoreAdj").asInt(0));
+            deleteTree(sessionDir);
+            Files.createDirectories(sessionDir.resolve("exit"));
+            json.writeValue(sessionDir.resolve("process.json").toFile(), spec);
+            int exitCode = conmon.exec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"));
+            return new ExecResult(exitCode, K8sFileLog.readAll(sessionDir.resolve("exec.log")));
+        } catch (IllegalArgumentException e) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, e.getMessage(), e);
+        } catch (MonitorFailure e) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(settings.socketDir().resolve(sessionId));
+            deleteTree(sessionDir);
+        }
+    }
+
+    @Override
+    public void delete(String id, boolean force) {
+        if (!Files.isDirectory(containerDir(id))) {
+            throw noSuchContainer(id);
+        }
+        if (!force) {
+            RuntimeCommand.Outcome state = runtime.run("state", id);
+            if (state.succeeded()) {
+                ContainerStatus status = state(id).status();
+                if (status == ContainerStatus.RUNNING || status == ContainerStatus.PAUSED) {
+                    throw new RuntimeFailure(RuntimeFailure.Reason.CONFLICT, "cannot remove container " + id
+                        + ": container is " + status.name().toLowerCase() + ": stop the container before removing"
+                        + " or force remove");
+                }
+            }
+        }
+        RuntimeCommand.Outcome deleted = runtime.run("delete", "--force", id);
+        if (!deleted.succeeded() && !isMissing(deleted)) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, deleted.message());
+        }
+        removeLeftovers(id);
+    }
+
+    @Override
+    public List<RecoveredContainer> recover() {
+        List<RecoveredContainer> found = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(settings.containersDir())) {
+            for (Path dir : dirs.sorted().toList()) {
+                found.add(recover(dir.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return found;
+    }
+
+    private RecoveredContainer recover(String id) {
+        Path exitFile = settings.exitDir().resolve(id);
+        if (Files.exists(exitFile)) {
+            return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(readExit(id, exitFile)));
+        }
+        Optional<MonitorRecord> monitor = monitorRecord(id);
+        RuntimeCommand.Outcome outcome = runtime.run("state", id);
+        if (monitor.isEmpty() || !HostProcess.isMonitor(monitor.get(), id)) {
+            long pid = outcome.succeeded() ? state(id).pid() : 0;
+            return new RecoveredContainer(id, ContainerStatus.UNMONITORED, pid, Optional.empty());
+        }
+        if (!outcome.succeeded()) {
+            return new RecoveredContainer(id, ContainerStatus.UNMONITORED, 0, Optional.empty());
+        }
+        ContainerState state = state(id);
+        if (state.status() == ContainerStatus.STOPPED) {
+            // Exited a moment ago: conmon is draining the log and about to write the exit file.
+            try {
+                ContainerExit exit = awaitExit(id).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(exit));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, "interrupted while recovering " + id);
+            } catch (ExecutionException | TimeoutException e) {
+                return new RecoveredContainer(id, ContainerStatus.UNMONITORED, 0, Optional.empty());
+            }
+        }
+        return new RecoveredContainer(id, state.status(), state.pid(), Optional.empty());
+    }
+
+    @Override
+    public Path logFile(String id) {
+        return containerDir(id).resolve(LOG);
+    }
+
+    @Override
+    public void close() {
+        stopTimers.shutdownNow();
+        exits.close();
+    }
+
+    private Path containerDir(String id) {
+        if (id.isEmpty() || id.contains("/") || id.startsWith(".")) {
+            throw noSuchContainer(id);
+        }
+        return settings.containersDir().resolve(id);
+    }
+
+    private ContainerExit readExit(String id, Path exitFile) {
+        try {
+            int code = Integer.parseInt(Files.readString(exitFile).trim());
+            Instant at = Files.getLastModifiedTime(exitFile).toInstant();
+            Path dir = containerDir(id);
+            boolean oom = Files.exists(dir.resolve("persist/oom")) || Files.exists(dir.resolve("oom"));
+            return new ContainerExit(code, at, oom);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Optional<MonitorRecord> monitorRecord(String id) {
+        try {
+            return Optional.of(json.readValue(containerDir(id).resolve(MONITOR_RECORD).toFile(), MonitorRecord.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private boolean isAlive(String id) {
+        RuntimeCommand.Outcome state = runtime.run("state", id);
+        return state.succeeded() && !state.stdout().contains("\"stopped\"");
+    }
+
+    /**
+     * Removes everything a container leaves: runtime state and cgroups (runc delete), the monitor (it exits once
+     * the container is gone), the exit file, the attach link and the container directory.
+     */
+    private void removeLeftovers(String id) {
+        runtime.run("delete", "--force", id);
+        monitorRecord(id).filter(m -> HostProcess.isMonitor(m, id))
+            .flatMap(m -> ProcessHandle.of(m.conmonPid()))
+            .ifPresent(this::awaitMonitorExit);
+        deleteQuietly(settings.socketDir().resolve(id));
+        deleteQuietly(settings.exitDir().resolve(id));
+        deleteTree(containerDir(id));
+    }
+
+    private void awaitMonitorExit(ProcessHandle monitor) {
+        try {
+            monitor.onExit().get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // A monitor that outlives its container by this long is stuck: kill it rather than leave it behind.
+            monitor.destroyForcibly();
+        }
+    }
+
+    private void check(String id, RuntimeCommand.Outcome outcome) {
+        if (outcome.succeeded()) {
+            return;
+        }
+        if (isMissing(outcome)) {
+            throw noSuchContainer(id);
+        }
+        throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, outcome.message());
+    }
+
+    private static boolean isMissing(RuntimeCommand.Outcome outcome) {
+        return outcome.message().contains("does not exist");
+    }
+
+    private static RuntimeFailure noSuchContainer(String id) {
+        return new RuntimeFailure(RuntimeFailure.Reason.NO_SUCH_CONTAINER, "No such container: " + id);
+    }
+
+    private static ProcessUser userOf(JsonNode user) {
+        List<Integer> gids = new ArrayList<>();
+        user.path("additionalGids").forEach(g -> gids.add(g.asInt()));
+        return new ProcessUser(user.path("uid").asInt(), user.path("gid").asInt(), gids, "/");
+    }
+
+    /** The container's environment with the exec's entries added, replacing those with the same key. */
+    private static List<String> mergeEnv(JsonNode containerEnv, List<String> execEnv) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        containerEnv.forEach(e -> merged.put(key(e.asText()), e.asText()));
+        execEnv.forEach(e -> merged.put(key(e), e));
+        return List.copyOf(merged.values());
+    }
+
+    private static String key(String entry) {
+        int eq = entry.indexOf('=');
+        return eq < 0 ? entry : entry.substring(0, eq);
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

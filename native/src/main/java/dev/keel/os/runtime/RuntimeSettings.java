@@ -1,0 +1,106 @@
+package dev.keel.os.runtime;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The {@code keel.native.runtime} section of reference.conf, parsed once.
+ *
+ * @param runtimeName {@code runc} or {@code crun}: which OCI runtime {@link #runtimePath} is
+ * @param runtimePath the OCI runtime binary
+ * @param conmonPath the per-container monitor binary
+ * @param stateRoot bundles, logs and monitor records; survives a daemon restart
+ * @param execRoot the runtime's state, exit files and attach sockets; gone after a reboot like the containers
+ * @param cgroupParent containers' cgroups are {@code <cgroupParent>/<id>}
+ * @param cgroupRoot where the cgroup filesystem is mounted
+ * @param defaultStopTimeout how long a stop waits after the stop signal before SIGKILL
+ * @param commandTimeout the longest a runtime CLI call (state, kill, pause, delete, ...) may take
+ * @param monitorLogLevel conmon's own log level ({@code warn}, {@code info}; {@code debug} leaks into exec output)
+ * @param openFilesLimit containers' RLIMIT_NOFILE (soft and hard), lowered to the daemon's own hard limit when the
+ *     daemon lacks CAP_SYS_RESOURCE to raise it
+ */
+public record RuntimeSettings(
+    String runtimeName,
+    Path runtimePath,
+    Path conmonPath,
+    Path stateRoot,
+    Path execRoot,
+    String cgroupParent,
+    Path cgroupRoot,
+    Duration defaultStopTimeout,
+    Duration commandTimeout,
+    String monitorLogLevel,
+    long openFilesLimit) {
+
+    public RuntimeSettings {
+        if (!runtimeName.equals("runc") && !runtimeName.equals("crun")) {
+            throw new IllegalArgumentException("keel.native.runtime.runtime must be runc or crun, not " + runtimeName);
+        }
+        // conmon makes symlinks whose targets are these strings as given, so relative paths dangle.
+        for (Path p : new Path[] {runtimePath, conmonPath, stateRoot, execRoot, cgroupRoot}) {
+            if (!p.isAbsolute()) {
+                throw new IllegalArgumentException("keel.native.runtime: paths must be absolute, got " + p);
+            }
+        }
+        if (!cgroupParent.startsWith("/")) {
+            throw new IllegalArgumentException("keel.native.runtime.cgroup-parent must start with /");
+        }
+        if (openFilesLimit < 1) {
+            throw new IllegalArgumentException("keel.native.runtime.open-files-limit must be positive");
+        }
+        if (defaultStopTimeout.isNegative() || commandTimeout.isNegative() || commandTimeout.isZero()) {
+            throw new IllegalArgumentException("keel.native.runtime: timeouts must be positive");
+        }
+    }
+
+    /** Parses the {@code keel.native.runtime} block (the config passed in is that block). */
+    public static RuntimeSettings fromConfig(Config runtime) {
+        return new RuntimeSettings(
+            runtime.getString("runtime"),
+            Path.of(runtime.getString("runtime-path")),
+            Path.of(runtime.getString("conmon-path")),
+            Path.of(runtime.getString("state-root")),
+            Path.of(runtime.getString("exec-root")),
+            runtime.getString("cgroup-parent"),
+            Path.of(runtime.getString("cgroup-root")),
+            runtime.getDuration("stop-timeout"),
+            runtime.getDuration("command-timeout"),
+            runtime.getString("monitor-log-level"),
+            runtime.getLong("open-files-limit"));
+    }
+
+    public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
+        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, newStateRoot, newExecRoot, cgroupParent,
+            cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+    }
+
+    public RuntimeSettings withCgroupParent(String parent) {
+        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, stateRoot, execRoot, parent, cgroupRoot,
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+    }
+
+    public RuntimeSettings withRuntime(String name, Path path) {
+        return new RuntimeSettings(name, path, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+    }
+
+    /** runc's own state directory (its {@code --root}); every runtime call uses the same one. */
+    public Path runtimeStateDir() {
+        return execRoot.resolve(runtimeName);
+    }
+
+    /** conmon writes {@code <exitDir>/<id>} with the exit code when a container's main process exits. */
+    public Path exitDir() {
+        return execRoot.resolve("exits");
+    }
+
+    /** conmon links {@code <socketDir>/<id>} to the bundle, which holds the attach socket. */
+    public Path socketDir() {
+        return execRoot.resolve("socks");
+    }
+
+    public Path containersDir() {
+        return stateRoot.resolve("containers");
+    }
+}

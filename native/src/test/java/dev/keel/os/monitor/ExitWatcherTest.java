@@ -1,0 +1,48 @@
+package dev.keel.os.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExitWatcherTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCompleteWhenTheExitFileIsRenamedIntoPlace() throws Exception {
+        try (ExitWatcher watcher = new ExitWatcher(dir)) {
+            CompletableFuture<Path> exit = watcher.await("c1");
+            Path temp = Files.writeString(dir.resolve("c1.AB12CD"), "7");
+            assertThat(exit).isNotDone();
+
+            Files.move(temp, dir.resolve("c1"), StandardCopyOption.ATOMIC_MOVE);
+
+            assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(dir.resolve("c1"));
+        }
+    }
+
+    @Test
+    void shouldCompleteAtOnceWhenTheFileAlreadyExists() throws Exception {
+        Files.writeString(dir.resolve("c2"), "0");
+        try (ExitWatcher watcher = new ExitWatcher(dir)) {
+            assertThat(watcher.await("c2")).isCompletedWithValue(dir.resolve("c2"));
+        }
+    }
+
+    @Test
+    void shouldCancelPendingWaitsOnClose() {
+        ExitWatcher watcher = new ExitWatcher(dir);
+        CompletableFuture<Path> exit = watcher.await("c3");
+
+        watcher.close();
+
+        assertThat(exit).isCancelled();
+    }
+}

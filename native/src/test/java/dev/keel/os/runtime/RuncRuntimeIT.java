@@ -1,0 +1,374 @@
+package dev.keel.os.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.os.cgroup.CgroupTree;
+import dev.keel.os.monitor.ContainerExit;
+import dev.keel.os.monitor.HostProcess;
+import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.LogEntry;
+import dev.keel.os.monitor.LogStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real runc and conmon, as root, on a busybox root filesystem. */
+class RuncRuntimeIT {
+
+    private static final String CGROUP_PARENT = "/keel-it";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static Path testRoot;
+    private static Path rootfs;
+    private static RuntimeSettings settings;
+    private static RuncRuntime runtime;
+    private static HostResidue before;
+    private static int counter;
+
+    private final List<String> created = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        testRoot = Files.createTempDirectory("keel-rt-");
+        rootfs = BusyboxRootfs.create(testRoot.resolve("rootfs"));
+        settings = RuntimeSettingsTest.reference()
+            .withRoots(testRoot.resolve("state"), testRoot.resolve("exec"))
+            .withCgroupParent(CGROUP_PARENT);
+        before = HostResidue.snapshot(testRoot, CGROUP_PARENT);
+        runtime = new RuncRuntime(settings, new ObjectMapper(), System.getProperty("os.arch"));
+    }
+
+    @AfterEach
+    void removeContainers() {
+        List<String> failures = new ArrayList<>();
+        for (String id : created) {
+            try {
+                runtime.delete(id, true);
+            } catch (RuntimeFailure e) {
+                if (e.reason() != RuntimeFailure.Reason.NO_SUCH_CONTAINER) {
+                    failures.add(id + ": " + e.getMessage());
+                }
+            }
+        }
+        HostResidue.await(() -> HostResidue.snapshot(testRoot, CGROUP_PARENT).equals(before), WAIT);
+        assertThat(HostResidue.snapshot(testRoot, CGROUP_PARENT)).isEqualTo(before);
+        assertThat(failures).as("deletes that failed").isEmpty();
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        if (runtime != null) {
+            runtime.close();
+        }
+        HostResidue.removeCgroupParent(CGROUP_PARENT);
+        try (Stream<Path> paths = Files.walk(testRoot)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private ContainerSpec spec(String... args) {
+        String id = "it" + (++counter) + "-" + ProcessHandle.current().pid();
+        created.add(id);
+        return ContainerSpec.of(id, rootfs, List.of(args));
+    }
+
+    private CreatedContainer run(ContainerSpec spec) {
+        CreatedContainer container = runtime.create(spec);
+        runtime.start(spec.id());
+        return container;
+    }
+
+    private static ContainerExit exitOf(String id) throws Exception {
+        return runtime.awaitExit(id).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static String stdout(String id) {
+        StringBuilder text = new StringBuilder();
+        K8sFileLog.readAll(runtime.logFile(id)).stream()
+            .filter(e -> e.stream() == LogStream.STDOUT).forEach(e -> text.append(e.text()));
+        return text.toString();
+    }
+
+    /** Waits until the container's stdout shows {@code text} (the process got that far). */
+    private static void awaitOutput(String id, String text) {
+        assertThat(HostResidue.await(() -> stdout(id).contains(text), WAIT)).as("output " + text).isTrue();
+    }
+
+    @Test
+    void shouldExitZeroWhenTrueRuns() throws Exception {
+        ContainerSpec spec = spec("true");
+        CreatedContainer container = run(spec);
+
+        assertThat(container.pid()).isPositive();
+        assertThat(exitOf(spec.id()).exitCode()).isZero();
+    }
+
+    @Test
+    void shouldReportTheShellsExitCode() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "exit 7");
+        run(spec);
+
+        ContainerExit exit = exitOf(spec.id());
+
+        assertThat(exit.exitCode()).isEqualTo(7);
+        assertThat(exit.oomKilled()).isFalse();
+        assertThat(exit.exitedAt()).isAfter(java.time.Instant.now().minusSeconds(60));
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.STOPPED);
+    }
+
+    @Test
+    void shouldLogEachLineWithItsStream() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "echo hello; echo oops >&2; printf 'no newline'");
+        run(spec);
+        exitOf(spec.id());
+
+        List<LogEntry> log = K8sFileLog.readAll(runtime.logFile(spec.id()));
+
+        assertThat(log).extracting(LogEntry::stream, LogEntry::text).contains(
+            tuple(LogStream.STDOUT, "hello\n"),
+            tuple(LogStream.STDERR, "oops\n"),
+            tuple(LogStream.STDOUT, "no newline"));
+    }
+
+    @Test
+    void shouldReport143WhenTheContainerEndsOnSigterm() throws Exception {
+        // PID 1 ignores signals it has no handler for; a process that handles TERM by exiting reports 128+15.
+        ContainerSpec spec = spec("sh", "-c", "trap 'exit 143' TERM; echo ready; while :; do sleep 0.1; done");
+        run(spec);
+        awaitOutput(spec.id(), "ready");
+
+        runtime.kill(spec.id(), "TERM");
+
+        assertThat(exitOf(spec.id()).exitCode()).isEqualTo(143);
+    }
+
+    @Test
+    void shouldReport137WhenKilled() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+
+        runtime.kill(spec.id(), "SIGKILL");
+
+        assertThat(exitOf(spec.id()).exitCode()).isEqualTo(137);
+    }
+
+    @Test
+    void shouldEscalateStopToSigkillWhenTermIsIgnored() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.1; done");
+        run(spec);
+        awaitOutput(spec.id(), "ready");
+        long started = System.nanoTime();
+
+        ContainerExit exit = runtime.stop(spec.id(), "TERM", Duration.ofSeconds(1)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(exit.exitCode()).isEqualTo(137);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void shouldFreezeAndThawOnPauseAndUnpause() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000");
+        CreatedContainer container = run(spec);
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        String cgroup = CGROUP_PARENT + "/" + spec.id();
+        Assumptions.assumeTrue(cgroups.layout() != CgroupTree.Layout.UNIFIED, "freezer.state is a v1 file");
+
+        runtime.pause(spec.id());
+
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.PAUSED);
+        assertThat(cgroups.read("freezer", cgroup, "freezer.state")).contains("FROZEN");
+        assertThat(processState(container.pid())).isEqualTo("D");
+
+        runtime.unpause(spec.id());
+
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.RUNNING);
+        assertThat(cgroups.read("freezer", cgroup, "freezer.state")).contains("THAWED");
+        assertThat(processState(container.pid())).isEqualTo("S");
+    }
+
+    private static String processState(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
+    @Test
+    void shouldRunAsTheUserNamedInEtcPasswd() throws Exception {
+        ContainerSpec spec = spec("id").withUser("app", List.of());
+        run(spec);
+        exitOf(spec.id());
+
+        // Supplementary groups come from /etc/group membership, as with runc and Docker; the primary group is not
+        // repeated there.
+        assertThat(stdout(spec.id())).isEqualTo("uid=1000(app) gid=1000(app) groups=2000(extra)\n");
+    }
+
+    @Test
+    void shouldRejectAnUnknownUserAndLeaveNothing() {
+        ContainerSpec spec = spec("id").withUser("ghost", List.of());
+
+        assertThatThrownBy(() -> runtime.create(spec))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.INVALID_SPEC);
+                assertThat(e.getMessage()).contains("unable to find user ghost");
+            });
+        assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
+    }
+
+    @Test
+    void shouldApplyTheMemoryLimitToTheContainersCgroup() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000").withResources(Resources.NONE.withMemoryBytes(64L * 1024 * 1024));
+        run(spec);
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        String file = cgroups.layout() == CgroupTree.Layout.UNIFIED ? "memory.max" : "memory.limit_in_bytes";
+
+        assertThat(cgroups.read("memory", CGROUP_PARENT + "/" + spec.id(), file)).contains("67108864");
+    }
+
+    @Test
+    void shouldStopForkingAtThePidsLimit() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1000 & done; echo forked; wait")
+            .withResources(Resources.NONE.withPidsLimit(4));
+        run(spec);
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        String cgroup = CGROUP_PARENT + "/" + spec.id();
+
+        assertThat(cgroups.read("pids", cgroup, "pids.max")).contains("4");
+        assertThat(exitOf(spec.id()).exitCode()).isNotZero();
+        assertThat(K8sFileLog.readAll(runtime.logFile(spec.id())))
+            .extracting(LogEntry::stream, LogEntry::text)
+            .contains(tuple(LogStream.STDERR,
+                "sh: can't fork: Resource temporarily unavailable\n"));
+        assertThat(stdout(spec.id())).doesNotContain("forked");
+    }
+
+    @Test
+    void shouldFlagAnOomKillEvenWhenTheMainProcessExitsNormally() throws Exception {
+        // sort holds its one endless line in memory and is OOM-killed; the shell itself exits 0.
+        ContainerSpec spec = spec("sh", "-c", "head -c 200000000 /dev/zero | sort > /dev/null; echo sort-done")
+            .withResources(Resources.NONE.withMemoryBytes(20L * 1024 * 1024));
+        run(spec);
+
+        ContainerExit exit = exitOf(spec.id());
+
+        assertThat(exit.exitCode()).isZero();
+        assertThat(exit.oomKilled()).isTrue();
+        assertThat(stdout(spec.id())).contains("sort-done");
+    }
+
+    @Test
+    void shouldGiveATtyContainerATerminal() throws Exception {
+        ContainerSpec spec = spec("tty").withTty(true);
+        run(spec);
+
+        assertThat(exitOf(spec.id()).exitCode()).isZero();
+        assertThat(stdout(spec.id())).isEqualTo("/dev/pts/0\r\n");
+    }
+
+    @Test
+    void shouldRefuseToExecInAPausedContainerWithTheRuntimesMessage() {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+        runtime.pause(spec.id());
+
+        assertThatThrownBy(() -> runtime.exec(spec.id(), ExecSpec.of("true")))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.RUNTIME_FAILED);
+                assertThat(e.getMessage()).contains("paused");
+            });
+        assertThat(settings.containersDir().resolve(spec.id()).resolve("exec")).isEmptyDirectory();
+    }
+
+    @Test
+    void shouldCaptureAnExecsOutputAndExitCode() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+
+        ExecResult result = runtime.exec(spec.id(), ExecSpec.of("sh", "-c", "echo out; echo err >&2; exit 42"));
+
+        assertThat(result.exitCode()).isEqualTo(42);
+        assertThat(result.text(LogStream.STDOUT)).isEqualTo("out\n");
+        assertThat(result.text(LogStream.STDERR)).isEqualTo("err\n");
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.RUNNING);
+    }
+
+    @Test
+    void shouldExecAsAnotherUserInAnotherDirectory() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+
+        ExecResult result = runtime.exec(spec.id(),
+            new ExecSpec(List.of("sh", "-c", "id -u; pwd; echo $GREETING"), List.of("GREETING=hi"), "nobody", "/tmp"));
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.text(LogStream.STDOUT)).isEqualTo("65534\n/tmp\nhi\n");
+    }
+
+    @Test
+    void shouldReportTheRuntimesMessageWhenTheCommandDoesNotExistAndLeaveNothing() {
+        ContainerSpec spec = spec("/nonexistent");
+
+        assertThatThrownBy(() -> runtime.create(spec))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.RUNTIME_FAILED);
+                assertThat(e.getMessage()).contains("/nonexistent").contains("no such file or directory");
+            });
+        assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
+        assertThat(settings.exitDir().resolve(spec.id())).doesNotExist();
+        assertThat(settings.socketDir().resolve(spec.id())).doesNotExist();
+        assertThat(settings.runtimeStateDir().resolve(spec.id())).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseToRemoveARunningContainerWithoutForce() {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+
+        assertThatThrownBy(() -> runtime.delete(spec.id(), false))
+            .isInstanceOfSatisfying(RuntimeFailure.class,
+                e -> assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.CONFLICT));
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.RUNNING);
+    }
+
+    @Test
+    void shouldRemoveTheContainerAndItsMonitorOnForcedDelete() {
+        ContainerSpec spec = spec("sleep", "1000");
+        CreatedContainer container = run(spec);
+
+        runtime.delete(spec.id(), true);
+
+        assertThat(HostProcess.startTicks(container.monitorPid())).isEmpty();
+        assertThat(HostProcess.startTicks(container.pid())).isEmpty();
+        assertThatThrownBy(() -> runtime.state(spec.id()))
+            .isInstanceOfSatisfying(RuntimeFailure.class,
+                e -> assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.NO_SUCH_CONTAINER));
+    }
+
+    @Test
+    void shouldRefuseCrunOnAHybridCgroupHost() {
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        Assumptions.assumeFalse(cgroups.hybridUnifiedControllers().isEmpty(), "only hybrid hosts with v2 controllers");
+
+        assertThatThrownBy(() -> new RuncRuntime(settings.withRuntime("crun", Path.of("/usr/bin/crun")),
+            new ObjectMapper(), System.getProperty("os.arch")))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME);
+                assertThat(e.getMessage()).contains("crun").contains("hybrid");
+            });
+    }
+}
