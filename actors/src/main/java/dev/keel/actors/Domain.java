@@ -83,6 +83,21 @@ public final class Domain {
         return sharding.entityRefFor(NameEntity.ENTITY_KEY, NameEntity.key(kind, name));
     }
 
+    /** A keeld joining the cluster: (re-)registers its host, whose address may have changed, and marks it up. */
+    public CompletionStage<Confirmation> hostUp(String hostId, String name, String address,
+                                                HostEntity.HostResources resources) {
+        return host(hostId)
+                .<Confirmation>ask(r -> new HostEntity.Register(name, address, resources, r), askTimeout)
+                .thenComposeAsync(registered -> registered.isAccepted()
+                        ? host(hostId).ask(HostEntity.MarkUp::new, askTimeout)
+                        : done(registered), executor);
+    }
+
+    /** A keeld leaving on purpose: its host is recorded down with the reason. */
+    public CompletionStage<Confirmation> hostDown(String hostId, String reason) {
+        return host(hostId).ask(r -> new HostEntity.MarkDown(reason, r), askTimeout);
+    }
+
     /** Docker's create: reserves the name, then creates the container; a refused create frees the name again. */
     public CompletionStage<Confirmation> createContainer(String containerId, String name, String imageId,
                                                          String imageRef, ContainerConfig config) {

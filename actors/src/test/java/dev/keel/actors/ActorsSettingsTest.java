@@ -22,8 +22,8 @@ class ActorsSettingsTest {
 
     @Test
     void shouldRegisterActorsKryoRegistryWithJournal() {
-        assertThat(ConfigFactory.load().getStringList("keel.journal.kryo.registries"))
-                .contains(ActorsKryoRegistry.class.getName());
+        assertThat(ConfigFactory.load().getString("keel.journal.kryo.registries.actors"))
+                .isEqualTo(ActorsKryoRegistry.class.getName());
     }
 
     @Test

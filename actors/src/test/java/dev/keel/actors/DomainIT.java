@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.keel.actors.container.ContainerConfig;
 import dev.keel.actors.container.ContainerEntity;
+import dev.keel.actors.host.HostEntity;
 import dev.keel.actors.name.NameEntity;
 import dev.keel.actors.network.NetworkSpec;
 import java.nio.file.Path;
@@ -104,6 +105,33 @@ class DomainIT {
         for (int i = 0; i < CONCURRENT_CREATES; i++) {
             assertThat(inspect("race-" + i).exists()).as("race-%d exists", i).isEqualTo(("race-" + i).equals(winner));
         }
+    }
+
+    @Test
+    void shouldRegisterAHostUpAndRecordItDownWithItsReason() throws Exception {
+        HostEntity.HostResources resources = new HostEntity.HostResources(2, 1L << 30);
+
+        Confirmation up = await(domain.hostUp("engine-1", "node-a", "pekko://keel@127.0.0.1:2552", resources));
+        HostEntity.State whileUp = domain.host("engine-1").ask(HostEntity.Get::new, Duration.ofSeconds(10))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Confirmation down = await(domain.hostDown("engine-1", "keeld stopped"));
+        HostEntity.State afterDown = domain.host("engine-1").ask(HostEntity.Get::new, Duration.ofSeconds(10))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertThat(up).isEqualTo(Confirmation.accepted());
+        assertThat(whileUp.isUp()).isTrue();
+        assertThat(whileUp.resources()).isEqualTo(resources);
+        assertThat(down).isEqualTo(Confirmation.accepted());
+        assertThat(afterDown.isDown()).isTrue();
+        assertThat(afterDown.downReason()).isEqualTo("keeld stopped");
+    }
+
+    @Test
+    void shouldRefuseToBringUpAHostWithoutAName() throws Exception {
+        Confirmation up = await(domain.hostUp("engine-2", "", "pekko://keel@127.0.0.1:2552",
+                new HostEntity.HostResources(1, 1)));
+
+        assertThat(up).isEqualTo(Confirmation.rejected(Rejection.INVALID_ARGUMENT, "a host needs a name and an address"));
     }
 
     @Test

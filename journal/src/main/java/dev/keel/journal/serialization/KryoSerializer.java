@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.typesafe.config.Config;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -14,6 +15,7 @@ import java.io.NotSerializableException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Pekko's serializer for every {@link KryoSerializable}: events and snapshots in the journal,
@@ -52,7 +54,8 @@ public final class KryoSerializer extends SerializerWithStringManifest {
 
     private static List<KryoRegistry> registries(ExtendedActorSystem system) {
         List<KryoRegistry> registries = new ArrayList<>();
-        for (String className : system.settings().config().getStringList("keel.journal.kryo.registries")) {
+        Config byModule = system.settings().config().getConfig("keel.journal.kryo.registries");
+        for (String className : new TreeMap<>(byModule.root().unwrapped()).values().stream().map(String::valueOf).toList()) {
             try {
                 Class<?> type = Class.forName(className, true, system.dynamicAccess().classLoader());
                 registries.add((KryoRegistry) type.getDeclaredConstructor().newInstance());

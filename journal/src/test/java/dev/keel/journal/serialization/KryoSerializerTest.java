@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KryoSerializerTest {
 
     private static final ActorTestKit TESTKIT = ActorTestKit.create(ConfigFactory.parseString(
-        "keel.journal.kryo.registries = [\"dev.keel.journal.serialization.SampleTypes$Registry\"]")
+        "keel.journal.kryo.registries.samples = \"dev.keel.journal.serialization.SampleTypes$Registry\"")
         .withFallback(ConfigFactory.load()));
 
     @AfterAll
