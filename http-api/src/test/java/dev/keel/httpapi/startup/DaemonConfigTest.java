@@ -1,0 +1,145 @@
+package dev.keel.httpapi.startup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Config defaults() {
+        return ConfigFactory.parseString("""
+                keel.daemon {
+                  hosts = []
+                  data-root = "/var/lib/keel"
+                  exec-root = "/run/keel"
+                  log-level = "info"
+                  debug = false
+                  group = "root"
+                  config-file = "%s"
+                }
+                keel.cluster.port = 0
+                """.formatted(dir.resolve("absent.json")));
+    }
+
+    private Config load(String... args) throws BadUsage {
+        return DaemonConfig.load(DaemonFlags.parse(args), defaults()).config().withFallback(defaults()).resolve();
+    }
+
+    private Path file(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    @Test
+    void shouldUseDefaultsWhenNothingIsGiven() throws BadUsage {
+        assertThat(load().getString("keel.daemon.data-root")).isEqualTo("/var/lib/keel");
+    }
+
+    @Test
+    void shouldPreferFlagOverOverrideOverFileOverDefault() throws Exception {
+        Path json = file("daemon.json", """
+                {"data-root": "/from-file", "exec-root": "/exec-from-file", "pidfile": "/pid-from-file"}
+                """);
+
+        Config config = load("--config-file", json.toString(), "--data-root", "/from-flag",
+                "-D", "keel.daemon.data-root=/from-override", "-D", "keel.daemon.exec-root=/exec-from-override");
+
+        assertThat(config.getString("keel.daemon.data-root")).isEqualTo("/from-flag");
+        assertThat(config.getString("keel.daemon.exec-root")).isEqualTo("/exec-from-override");
+        assertThat(config.getString("keel.daemon.pidfile")).isEqualTo("/pid-from-file");
+        assertThat(config.getString("keel.daemon.log-level")).isEqualTo("info");
+    }
+
+    @Test
+    void shouldMapDockerDaemonJsonKeysUnderKeelDaemon() throws Exception {
+        Path json = file("daemon.json", """
+                {"hosts": ["unix:///x.sock", "tcp://127.0.0.1:2375"], "log-level": "warn", "debug": true, "group": "docker"}
+                """);
+
+        Config config = load("--config-file", json.toString());
+
+        assertThat(config.getStringList("keel.daemon.hosts")).containsExactly("unix:///x.sock", "tcp://127.0.0.1:2375");
+        assertThat(config.getString("keel.daemon.log-level")).isEqualTo("warn");
+        assertThat(config.getBoolean("keel.daemon.debug")).isTrue();
+        assertThat(config.getString("keel.daemon.group")).isEqualTo("docker");
+    }
+
+    @Test
+    void shouldTakeKeelAndPekkoPathsFromTheFileAsTheyAre() throws Exception {
+        Path conf = file("daemon.conf", """
+                keel.cluster.port = 2552
+                pekko.loglevel = DEBUG
+                """);
+
+        Config config = load("--config-file", conf.toString());
+
+        assertThat(config.getInt("keel.cluster.port")).isEqualTo(2552);
+        assertThat(config.getString("pekko.loglevel")).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void shouldWarnAboutDockerKeysKeeldDoesNotUnderstand() throws Exception {
+        Path json = file("daemon.json", """
+                {"storage-driver": "overlay2", "data-root": "/d"}
+                """);
+
+        DaemonConfig.Loaded loaded = DaemonConfig.load(DaemonFlags.parse("--config-file", json.toString()), defaults());
+
+        assertThat(loaded.warnings()).singleElement().asString().contains("storage-driver");
+        assertThat(loaded.config().getString("keel.daemon.data-root")).isEqualTo("/d");
+    }
+
+    @Test
+    void shouldRejectAnExplicitConfigFileThatDoesNotExist() {
+        assertThatThrownBy(() -> load("--config-file", dir.resolve("missing.json").toString()))
+                .isInstanceOf(BadUsage.class)
+                .hasMessageContaining("missing.json does not exist");
+    }
+
+    @Test
+    void shouldRejectAnUnparsableConfigFile() throws Exception {
+        Path broken = file("broken.json", "{\"data-root\": ");
+
+        assertThatThrownBy(() -> load("--config-file", broken.toString()))
+                .isInstanceOf(BadUsage.class)
+                .hasMessageContaining("cannot read config file");
+    }
+
+    @Test
+    void shouldReadTheDefaultConfigFileOnlyWhenItExists() throws Exception {
+        assertThat(DaemonConfig.load(DaemonFlags.parse(), defaults()).file()).isEmpty();
+
+        file("absent.json", "{\"data-root\": \"/default-file\"}");
+
+        assertThat(load().getString("keel.daemon.data-root")).isEqualTo("/default-file");
+    }
+
+    @Test
+    void shouldParseBracketedOverridesAsHocon() throws BadUsage {
+        Config config = load("-D", "keel.daemon.hosts=[\"unix:///a.sock\", \"unix:///b.sock\"]");
+
+        assertThat(config.getStringList("keel.daemon.hosts")).containsExactly("unix:///a.sock", "unix:///b.sock");
+    }
+
+    @Test
+    void shouldKeepOverrideValuesThatLookLikeHoconAsStrings() throws BadUsage {
+        Config config = load("-D", "keel.daemon.data-root=/var//lib: keel", "-D", "keel.cluster.port=2552");
+
+        assertThat(config.getString("keel.daemon.data-root")).isEqualTo("/var//lib: keel");
+        assertThat(config.getInt("keel.cluster.port")).isEqualTo(2552);
+    }
+
+    @Test
+    void shouldTurnDebugFlagIntoDebugSetting() throws BadUsage {
+        assertThat(load("-D").getBoolean("keel.daemon.debug")).isTrue();
+    }
+}
