@@ -103,8 +103,14 @@ public final class JournalBench {
         Optional<Path> keeldPath = settings.keeld().filter(Files::isExecutable);
         Optional<JournalBenchResult.KeeldFigures> keeldFigures = Optional.empty();
         if (keeldPath.isPresent()) {
-            keeldFigures = Optional.of(new KeeldProbe(keeldPath.get(), settings, nanoClock, out)
-                .measure(phaseDir("keeld-empty"), loadedRoot, phaseDir("keeld-run")));
+            try {
+                keeldFigures = Optional.of(new KeeldProbe(keeldPath.get(), settings, nanoClock, out)
+                    .measure(phaseDir("keeld-empty"), loadedRoot, phaseDir("keeld-run")));
+            } catch (IllegalStateException keeldFailed) {
+                // The journal's figures stand on their own; say why keeld's are missing instead of losing them all.
+                out.println("journal: keeld could not be measured, idle_rss_mb and start_s are n/a: "
+                    + keeldFailed.getMessage());
+            }
         } else {
             out.println("journal: no executable keeld (" + settings.keeld().map(Path::toString).orElse("not configured")
                 + "): idle_rss_mb and start_s are n/a");

@@ -25,6 +25,7 @@ final class KeeldProbe {
     // Linux reports CPU times in /proc/PID/stat in clock ticks of 1/100 s (USER_HZ).
     private static final long NANOS_PER_CLOCK_TICK = 10_000_000L;
     private static final long PING_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final int LOG_TAIL_LINES = 20;
 
     private final Path keeld;
     private final JournalBenchSettings settings;
@@ -91,14 +92,22 @@ final class KeeldProbe {
             long deadlineNs = launchedNs + settings.keeldPingTimeout().toNanos();
             while (!pingOk()) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("keeld exited with " + process.exitValue() + " before answering /_ping; log: " + log);
+                    throw new IllegalStateException("keeld exited with " + process.exitValue()
+                        + " before answering /_ping; its log ends with:\n" + logTail());
                 }
                 if (nanoClock.getAsLong() > deadlineNs) {
-                    throw new IllegalStateException("keeld did not answer /_ping within " + settings.keeldPingTimeout() + "; log: " + log);
+                    throw new IllegalStateException("keeld did not answer /_ping within " + settings.keeldPingTimeout()
+                        + "; its log ends with:\n" + logTail());
                 }
                 LockSupport.parkNanos(PING_RETRY_NS);
             }
             return (nanoClock.getAsLong() - launchedNs) / 1e9;
+        }
+
+        /** The log lives in the bench's temp directory, which is gone once the run ends. */
+        private String logTail() throws IOException {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         }
 
         private boolean pingOk() {
