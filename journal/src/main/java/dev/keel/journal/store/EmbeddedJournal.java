@@ -12,6 +12,7 @@ import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.japi.AsyncWriteJournal;
 import org.apache.pekko.serialization.SerializationExtension;
+import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 
@@ -27,10 +28,12 @@ public final class EmbeddedJournal extends AsyncWriteJournal {
 
     private final RunningJournal journal;
     private final PersistentReprCodec codec;
+    private final ExecutionContext replayExecutor;
 
     public EmbeddedJournal(Config config, String configPath) {
         this.journal = EmbeddedStorage.get(context().system()).forPlugin(configPath);
         this.codec = new PersistentReprCodec(SerializationExtension.get(context().system()));
+        this.replayExecutor = context().system().dispatchers().lookup(config.getString("replay-dispatcher"));
     }
 
     @Override
@@ -75,26 +78,22 @@ public final class EmbeddedJournal extends AsyncWriteJournal {
     @Override
     public Future<Void> doAsyncReplayMessages(String persistenceId, long fromSequenceNr, long toSequenceNr, long max,
                                               Consumer<PersistentRepr> replayCallback) {
-        try {
+        return Futures.future(() -> {
             // Pekko has just read the highest sequence number and bounds toSequenceNr by it.
             long from = Math.max(fromSequenceNr, journal.store().deletedTo(persistenceId) + 1);
             if (max > 0 && from <= toSequenceNr) {
                 journal.store().readByPid(persistenceId, from, toSequenceNr, Long.MAX_VALUE, max,
                     (offset, record) -> replayCallback.accept(codec.toRepr(record)));
             }
-            return Futures.successful(null);
-        } catch (RuntimeException e) {
-            return Futures.failed(e);
-        }
+            return null;
+        }, replayExecutor);
     }
 
     @Override
     public Future<Long> doAsyncReadHighestSequenceNr(String persistenceId, long fromSequenceNr) {
-        try {
+        return Futures.future(() -> {
             PidMetadata meta = journal.store().metadata(persistenceId);
-            return Futures.successful(meta == null ? 0L : meta.highestSequenceNr());
-        } catch (RuntimeException e) {
-            return Futures.failed(e);
-        }
+            return meta == null ? 0L : meta.highestSequenceNr();
+        }, replayExecutor);
     }
 }

@@ -42,8 +42,9 @@ class JournalCrashIT {
 
     private void runAndKill(int round, int acksBeforeKill, Map<String, Long> acknowledged) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-            CrashingWriterMain.class.getName(), dir.toString(), String.valueOf(PIDS), String.valueOf(round))
+        // The killed child cannot delete the native library RocksDB extracts into its temp dir: keep it in ours.
+        Process child = new ProcessBuilder(java, "-Djava.io.tmpdir=" + dir, "-cp", System.getProperty("java.class.path"),
+            CrashingWriterMain.class.getName(), dir.resolve("journal").toString(), String.valueOf(PIDS), String.valueOf(round))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
@@ -66,7 +67,7 @@ class JournalCrashIT {
     }
 
     private void verify(Map<String, Long> acknowledged) {
-        try (JournalStore store = JournalStore.open(dir)) {
+        try (JournalStore store = JournalStore.open(dir.resolve("journal"))) {
             long committed = store.committedOffset();
             long[] expectedOffset = {1};
             Map<String, Long> lastSeqNr = new HashMap<>();
