@@ -95,9 +95,10 @@ public final class Daemon {
             ClusterSharding.get(system);
             Flow<HttpRequest, HttpResponse, NotUsed> handler = new ApiRoutes().route().flow(system);
             await(up, settings.startupTimeout(), "the cluster member to come Up");
-            onMemberUp(system, clock, settings);
+            CompletionStage<Confirmation> hostUp = onMemberUp(system, clock, settings);
             List<ApiListener> listeners = bindAll(settings, handler, system);
             stopWithSystem(system, listeners, settings.shutdownTimeout());
+            awaitHostUp(hostUp, settings);
             log.info("keeld ready: listening on {}, data root {} (journal {}), pid {}, started in {} ms",
                     listeners.stream().map(ApiListener::uri).collect(Collectors.joining(", ")),
                     settings.dataRoot(), config.getString("keel.journal.embedded.dir"), pid,
@@ -113,23 +114,25 @@ public final class Daemon {
 
     /**
      * Runs once this node's cluster member is Up, before the API listens: the one place where
-     * the domain (sharded entities, reconcilers) is started. The host records itself up, and down
-     * again when keeld stops on purpose.
+     * the domain (sharded entities, reconcilers) is started. The host records itself up while the
+     * API binds, and down again when keeld stops on purpose.
      */
-    private static void onMemberUp(ActorSystem<SpawnProtocol.Command> system, Clock clock, DaemonSettings settings)
-            throws IOException {
+    private static CompletionStage<Confirmation> onMemberUp(ActorSystem<SpawnProtocol.Command> system, Clock clock,
+                                                           DaemonSettings settings) throws IOException {
         String address = Cluster.get(system).selfMember().address().toString();
         log.info("cluster member {} is Up at {}", address, clock.instant());
         Domain domain = Domain.start(system, clock);
         String engineId = EngineId.loadOrCreate(settings.dataRoot());
         HostFacts host = HostFacts.read();
-        Confirmation registered = await(domain.hostUp(engineId, host.name(), address,
-                new HostEntity.HostResources(host.cpus(), host.memoryBytes())), settings.startupTimeout(), "host " + engineId + " to come up");
-        if (registered instanceof Confirmation.Rejected rejected) {
-            throw new IllegalStateException("host " + engineId + " was refused: " + rejected.message());
-        }
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "keeld-host-down",
                 () -> domain.hostDown(engineId, "keeld stopped").thenApply(confirmation -> Done.getInstance()));
+        return domain.hostUp(engineId, host.name(), address, new HostEntity.HostResources(host.cpus(), host.memoryBytes()));
+    }
+
+    private static void awaitHostUp(CompletionStage<Confirmation> hostUp, DaemonSettings settings) {
+        if (await(hostUp, settings.startupTimeout(), "this host to come up") instanceof Confirmation.Rejected rejected) {
+            throw new IllegalStateException("this host was refused: " + rejected.message());
+        }
     }
 
     private static Config derived(DaemonSettings settings, String version) {
