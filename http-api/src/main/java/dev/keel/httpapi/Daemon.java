@@ -129,8 +129,16 @@ public final class Daemon {
         return domain.hostUp(engineId, host.name(), address, new HostEntity.HostResources(host.cpus(), host.memoryBytes()));
     }
 
+    /** The host's first events are keeld's first journal writes: when they fail, the journal is the likely cause. */
     private static void awaitHostUp(CompletionStage<Confirmation> hostUp, DaemonSettings settings) {
-        if (await(hostUp, settings.startupTimeout(), "this host to come up") instanceof Confirmation.Rejected rejected) {
+        Confirmation confirmation;
+        try {
+            confirmation = await(hostUp, settings.startupTimeout(), "this host to come up");
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("could not record this host's start in the journal " + settings.journalDir()
+                    + " (its errors, if any, are logged above): " + e.getMessage(), e);
+        }
+        if (confirmation instanceof Confirmation.Rejected rejected) {
             throw new IllegalStateException("this host was refused: " + rejected.message());
         }
     }

@@ -90,8 +90,15 @@ public final class JournalStore implements AutoCloseable {
         this.pids = handles.get(5);
         this.snapshots = handles.get(6);
         this.readOptions = new ReadOptions().setVerifyChecksums(true);
-        this.committedOffset = lastNumberKey(events);
-        this.committedPidOrdinal = lastNumberKey(pids);
+        try {
+            this.committedOffset = lastNumberKey(events);
+            this.committedPidOrdinal = lastNumberKey(pids);
+        } catch (RuntimeException e) {
+            // A damaged journal must not stay open: its lock would turn the next attempt's error into "lock held".
+            closed = true;
+            release();
+            throw e;
+        }
     }
 
     /** Default block cache for tools and tests that open a directory without settings. */
@@ -419,14 +426,18 @@ public final class JournalStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw failure("flush on close", e);
         } finally {
-            readOptions.close();
-            for (ColumnFamilyHandle handle : handles) {
-                handle.close();
-            }
-            db.close();
-            dbOptions.close();
-            familyOptions.close();
-            blockCache.close();
+            release();
         }
+    }
+
+    private void release() {
+        readOptions.close();
+        for (ColumnFamilyHandle handle : handles) {
+            handle.close();
+        }
+        db.close();
+        dbOptions.close();
+        familyOptions.close();
+        blockCache.close();
     }
 }

@@ -67,6 +67,26 @@ class JournalCorruptionTest {
             .hasMessageContaining(dir.toString());
     }
 
+    @Test
+    void shouldReportTheSameDamageAgainWhenOpenedOnceMore() throws IOException {
+        try (JournalStore store = JournalStore.open(dir)) {
+            writeEvents(store, 2_000);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path sst : files.filter(p -> p.toString().endsWith(".sst")).toList()) {
+                damageAllButFooter(sst);
+            }
+        }
+
+        for (int attempt = 0; attempt < 2; attempt++) {
+            assertThatThrownBy(() -> JournalStore.open(dir).close())
+                .as("open attempt %d", attempt)
+                .isInstanceOf(JournalCorruptedException.class)
+                .hasMessageContaining(".sst")
+                .hasMessageNotContaining("/LOCK");
+        }
+    }
+
     private Path largestSst() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             Path sst = files.filter(p -> p.toString().endsWith(".sst"))
@@ -87,6 +107,19 @@ class JournalCorruptionTest {
                 bytes[i] = (byte) ~bytes[i];
             }
             raf.seek(at);
+            raf.write(bytes);
+        }
+    }
+
+    /** Every data, index and filter block fails its checksum; the footer stays, so RocksDB still finds them. */
+    private static void damageAllButFooter(Path file) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            byte[] bytes = new byte[(int) raf.length() - 128];
+            raf.readFully(bytes);
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) ~bytes[i];
+            }
+            raf.seek(0);
             raf.write(bytes);
         }
     }
