@@ -2,22 +2,19 @@ package dev.keel.actors.container;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One container, keyed by its 64-hex id, with Docker's lifecycle:
@@ -36,7 +33,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * Its name is reserved and released by the {@link dev.keel.actors.Domain} flow, not here.
  */
 public final class ContainerEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<ContainerEntity.Command, ContainerEntity.Event, ContainerEntity.State> {
+        extends DomainEntity<ContainerEntity.Command, ContainerEntity.Event, ContainerEntity.State> {
 
     /** Docker's validContainerNamePattern, the leading slash being optional. */
     public static final Pattern VALID_NAME = Pattern.compile("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
@@ -178,14 +175,10 @@ public final class ContainerEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Container");
 
     private final String containerId;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private ContainerEntity(String containerId, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), containerId), settings.onPersistFailure());
+        super(ENTITY_KEY, containerId, settings, clock);
         this.containerId = containerId;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String containerId, ActorsSettings settings, Clock clock) {
@@ -223,62 +216,62 @@ public final class ContainerEntity
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> notCreated() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.NEW)
                 .onCommand(Create.class, this::onCreate)
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchContainer()));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchContainer()));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> created() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.CREATED)
                 .onCommand(Start.class, cmd -> persist(new Started(containerId, cmd.pid(), now()), cmd.replyTo()))
-                .onCommand(Stop.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED, alreadyStopped()))
-                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
-                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
-                .onCommand(ReportExit.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Stop.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_MODIFIED, alreadyStopped()))
+                .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
+                .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
+                .onCommand(ReportExit.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> running() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.RUNNING)
-                .onCommand(Start.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED,
+                .onCommand(Start.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_MODIFIED,
                         "Container " + containerId + " is already started"))
                 .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
                 .onCommand(Pause.class, cmd -> persist(new Paused(containerId, now()), cmd.replyTo()))
-                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
+                .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
                 .onCommand(ReportExit.class, this::onExit)
                 .onCommand(Remove.class, cmd -> cmd.force()
                         ? persist(new Removed(containerId, true, now()), cmd.replyTo())
-                        : reject(cmd, Rejection.CONFLICT, "You cannot remove a running container " + containerId
+                        : reject(cmd.replyTo(), Rejection.CONFLICT, "You cannot remove a running container " + containerId
                                 + ". Stop the container before attempting removal or force remove"));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> paused() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.PAUSED)
-                .onCommand(Start.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Start.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "cannot start a paused container, try unpause instead"))
                 .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
-                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "Container " + containerId + " is already paused"))
                 .onCommand(Unpause.class, cmd -> persist(new Unpaused(containerId, now()), cmd.replyTo()))
                 .onCommand(ReportExit.class, this::onExit)
                 .onCommand(Remove.class, cmd -> cmd.force()
                         ? persist(new Removed(containerId, true, now()), cmd.replyTo())
-                        : reject(cmd, Rejection.CONFLICT, "You cannot remove a paused container " + containerId
+                        : reject(cmd.replyTo(), Rejection.CONFLICT, "You cannot remove a paused container " + containerId
                                 + ". Unpause and then stop the container before attempting removal or force remove"));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> exited() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.EXITED)
                 .onCommand(Start.class, cmd -> persist(new Started(containerId, cmd.pid(), now()), cmd.replyTo()))
-                .onCommand(Stop.class, cmd -> reject(cmd, Rejection.NOT_MODIFIED, alreadyStopped()))
-                .onCommand(Pause.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
-                .onCommand(Unpause.class, cmd -> reject(cmd, Rejection.CONFLICT, notPaused()))
-                .onCommand(ReportExit.class, cmd -> reject(cmd, Rejection.CONFLICT, notRunning()))
+                .onCommand(Stop.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_MODIFIED, alreadyStopped()))
+                .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
+                .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
+                .onCommand(ReportExit.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
     }
 
     /** Commands valid in every state of an existing container. */
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> existing() {
         return newCommandHandlerWithReplyBuilder().forState(State::exists)
-                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Create.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "Container " + containerId + " already exists"))
                 .onCommand(Restart.class, cmd -> persist(new Restarted(containerId, cmd.pid(), now()), cmd.replyTo()))
                 .onCommand(Rename.class, this::onRename)
@@ -287,22 +280,22 @@ public final class ContainerEntity
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> removed() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.REMOVED)
-                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Create.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "Container " + containerId + " was removed; a new container needs a new id"))
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchContainer()));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchContainer()));
     }
 
     private ReplyEffect<Event, State> onCreate(Create cmd) {
         ContainerConfig config = cmd.config();
         if (!VALID_NAME.matcher(cmd.name()).matches()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, invalidName(cmd.name()));
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, invalidName(cmd.name()));
         }
         if (config.autoRemove() && config.restartPolicy().restarts()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "can't create 'AutoRemove' container with restart policy");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "can't create 'AutoRemove' container with restart policy");
         }
         String invalid = invalidUpdate(config.resources(), config.restartPolicy());
         if (!invalid.isEmpty()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, invalid);
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, invalid);
         }
         return persist(new Created(containerId, canonicalName(cmd.name()), cmd.imageId(), cmd.imageRef(), config, now()),
                 cmd.replyTo());
@@ -315,13 +308,13 @@ public final class ContainerEntity
     private ReplyEffect<Event, State> onRename(State state, Rename cmd) {
         String to = canonicalName(cmd.toName());
         if (!VALID_NAME.matcher(cmd.toName()).matches()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, invalidName(cmd.toName()));
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, invalidName(cmd.toName()));
         }
         if (to.equals(state.name())) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "Renaming a container with the same name as its current name");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "Renaming a container with the same name as its current name");
         }
         if (!canonicalName(cmd.fromName()).equals(state.name())) {
-            return reject(cmd, Rejection.CONFLICT, "Container " + containerId + " is no longer named "
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "Container " + containerId + " is no longer named "
                     + canonicalName(cmd.fromName()) + " but " + state.name());
         }
         return persist(new Renamed(containerId, state.name(), to, now()), cmd.replyTo());
@@ -329,12 +322,12 @@ public final class ContainerEntity
 
     private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
         if (state.config().autoRemove() && cmd.restartPolicy().restarts()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT,
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT,
                     "Restart policy cannot be updated because AutoRemove is enabled for the container");
         }
         String invalid = invalidUpdate(cmd.resources(), cmd.restartPolicy());
         if (!invalid.isEmpty()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, invalid);
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, invalid);
         }
         return persist(new Updated(containerId, cmd.resources(), cmd.restartPolicy(), now()), cmd.replyTo());
     }
@@ -358,18 +351,6 @@ public final class ContainerEntity
             return "invalid restart policy: maximum retry count can only be used with 'on-failure'";
         }
         return "";
-    }
-
-    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
-        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
-    }
-
-    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
-        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
-    }
-
-    private Instant now() {
-        return clock.instant();
     }
 
     private String noSuchContainer() {
@@ -408,15 +389,5 @@ public final class ContainerEntity
                 .onEvent(Updated.class, (s, e) -> s.withConfig(s.config().withUpdate(e.resources(), e.restartPolicy())))
                 .onEvent(Removed.class, (s, e) -> s.withStatus(Status.REMOVED))
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("container", containerId));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }

@@ -2,21 +2,18 @@ package dev.keel.actors.host;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One host of the cluster, keyed by its host id:
@@ -29,7 +26,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * status. Reporting the status a host already has is a no-op, so failure detectors may repeat themselves.
  */
 public final class HostEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<HostEntity.Command, HostEntity.Event, HostEntity.State> {
+        extends DomainEntity<HostEntity.Command, HostEntity.Event, HostEntity.State> {
 
     // --- commands -------------------------------------------------------------------------------------------------
 
@@ -114,14 +111,10 @@ public final class HostEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Host");
 
     private final String hostId;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private HostEntity(String hostId, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), hostId), settings.onPersistFailure());
+        super(ENTITY_KEY, hostId, settings, clock);
         this.hostId = hostId;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String hostId, ActorsSettings settings, Clock clock) {
@@ -147,7 +140,7 @@ public final class HostEntity
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> unregistered() {
         return newCommandHandlerWithReplyBuilder().forState(s -> !s.isRegistered())
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, "No such host: " + hostId));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, "No such host: " + hostId));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> registered() {
@@ -162,24 +155,12 @@ public final class HostEntity
 
     private ReplyEffect<Event, State> onRegister(Register cmd) {
         if (cmd.name().isBlank() || cmd.address().isBlank()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "a host needs a name and an address");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "a host needs a name and an address");
         }
         if (cmd.resources().cpus() < 0 || cmd.resources().memoryBytes() < 0) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "host resources cannot be negative");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "host resources cannot be negative");
         }
         return persist(new Registered(hostId, cmd.name(), cmd.address(), cmd.resources(), now()), cmd.replyTo());
-    }
-
-    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
-        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
-    }
-
-    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
-        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
-    }
-
-    private Instant now() {
-        return clock.instant();
     }
 
     // --- events -> state ------------------------------------------------------------------------------------------
@@ -191,15 +172,5 @@ public final class HostEntity
                 .onEvent(Up.class, (s, e) -> s.withUp(e.at()))
                 .onEvent(Down.class, (s, e) -> s.withDown(e.reason(), e.at()))
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("host", hostId));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }

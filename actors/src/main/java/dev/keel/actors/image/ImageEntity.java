@@ -2,24 +2,21 @@ package dev.keel.actors.image;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One image, keyed by its content digest ("sha256:…"):
@@ -33,7 +30,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * containers' view and belongs to a later flow; here only Docker's rule on several repositories applies.
  */
 public final class ImageEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<ImageEntity.Command, ImageEntity.Event, ImageEntity.State> {
+        extends DomainEntity<ImageEntity.Command, ImageEntity.Event, ImageEntity.State> {
 
     /** Docker's reference grammar, simplified: [registry[:port]/]path[:tag]. */
     private static final Pattern VALID_REFERENCE = Pattern.compile(
@@ -129,14 +126,10 @@ public final class ImageEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Image");
 
     private final String imageId;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private ImageEntity(String imageId, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), imageId), settings.onPersistFailure());
+        super(ENTITY_KEY, imageId, settings, clock);
         this.imageId = imageId;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String imageId, ActorsSettings settings, Clock clock) {
@@ -169,7 +162,7 @@ public final class ImageEntity
         return newCommandHandlerWithReplyBuilder().forState(s -> !s.isPresent())
                 .onCommand(Import.class, cmd -> persist(
                         new Imported(imageId, cmd.config(), cmd.sizeBytes(), cmd.created(), now()), cmd.replyTo()))
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, "No such image: " + imageId));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, "No such image: " + imageId));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> present() {
@@ -182,7 +175,7 @@ public final class ImageEntity
 
     private ReplyEffect<Event, State> onTag(State state, Tag cmd) {
         if (!VALID_REFERENCE.matcher(cmd.reference()).matches()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "invalid reference format");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "invalid reference format");
         }
         String reference = normalizedReference(cmd.reference());
         if (state.isTagged(reference)) {
@@ -194,14 +187,14 @@ public final class ImageEntity
     private ReplyEffect<Event, State> onUntag(State state, Untag cmd) {
         String reference = normalizedReference(cmd.reference());
         if (!state.isTagged(reference)) {
-            return reject(cmd, Rejection.NOT_FOUND, "No such image: " + cmd.reference());
+            return reject(cmd.replyTo(), Rejection.NOT_FOUND, "No such image: " + cmd.reference());
         }
         return persist(new Untagged(imageId, reference, now()), cmd.replyTo());
     }
 
     private ReplyEffect<Event, State> onDelete(State state, Delete cmd) {
         if (state.repoTags().size() > 1 && !cmd.force()) {
-            return reject(cmd, Rejection.CONFLICT, "conflict: unable to delete " + shortId()
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "conflict: unable to delete " + shortId()
                     + " (must be forced) - image is referenced in multiple repositories");
         }
         return persist(new Deleted(imageId, cmd.force(), now()), cmd.replyTo());
@@ -210,18 +203,6 @@ public final class ImageEntity
     private String shortId() {
         String hex = imageId.startsWith("sha256:") ? imageId.substring("sha256:".length()) : imageId;
         return hex.substring(0, Math.min(12, hex.length()));
-    }
-
-    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
-        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
-    }
-
-    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
-        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
-    }
-
-    private Instant now() {
-        return clock.instant();
     }
 
     // --- events -> state ------------------------------------------------------------------------------------------
@@ -234,15 +215,5 @@ public final class ImageEntity
                 .onEvent(Untagged.class, (s, e) -> s.withoutTag(e.reference()))
                 .onEvent(Deleted.class, (s, e) -> s.withDeleted())
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("image", imageId));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }

@@ -2,18 +2,15 @@ package dev.keel.actors.name;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One name in one namespace, keyed "kind:name" (e.g. "container:/web", "network:front"), held by at most one owner:
@@ -26,7 +23,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * again by the owner, and releasing by anyone else, are no-ops, so a flow can retry or compensate safely.
  */
 public final class NameEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<NameEntity.Command, NameEntity.Event, NameEntity.State> {
+        extends DomainEntity<NameEntity.Command, NameEntity.Event, NameEntity.State> {
 
     // --- commands -------------------------------------------------------------------------------------------------
 
@@ -87,14 +84,10 @@ public final class NameEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Name");
 
     private final String name;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private NameEntity(String name, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), name), settings.onPersistFailure());
+        super(ENTITY_KEY, name, settings, clock);
         this.name = name;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String name, ActorsSettings settings, Clock clock) {
@@ -117,7 +110,7 @@ public final class NameEntity
                 .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
                 .onCommand(Reserve.class, (state, cmd) -> {
                     if (state.isFree()) {
-                        return Effect().persist(new Reserved(name, cmd.ownerId(), clock.instant()))
+                        return Effect().persist(new Reserved(name, cmd.ownerId(), now()))
                                 .thenReply(cmd.replyTo(), s -> new Granted(false));
                     }
                     return Effect().reply(cmd.replyTo(), state.isHeldBy(cmd.ownerId())
@@ -125,7 +118,7 @@ public final class NameEntity
                             : new Taken(state.ownerId()));
                 })
                 .onCommand(Release.class, (state, cmd) -> state.isHeldBy(cmd.ownerId())
-                        ? Effect().persist(new Released(name, cmd.ownerId(), clock.instant()))
+                        ? Effect().persist(new Released(name, cmd.ownerId(), now()))
                                 .thenReply(cmd.replyTo(), s -> Confirmation.accepted())
                         : Effect().reply(cmd.replyTo(), Confirmation.accepted()))
                 .build();
@@ -139,15 +132,5 @@ public final class NameEntity
                 .onEvent(Reserved.class, (s, e) -> s.withOwner(e.ownerId()))
                 .onEvent(Released.class, (s, e) -> s.withOwner(""))
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("name", name));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }

@@ -2,23 +2,20 @@ package dev.keel.actors.network;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One network, keyed by its id:
@@ -31,7 +28,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * reserved and released by the {@link dev.keel.actors.Domain} flow.
  */
 public final class NetworkEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<NetworkEntity.Command, NetworkEntity.Event, NetworkEntity.State> {
+        extends DomainEntity<NetworkEntity.Command, NetworkEntity.Event, NetworkEntity.State> {
 
     // --- commands -------------------------------------------------------------------------------------------------
 
@@ -133,14 +130,10 @@ public final class NetworkEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Network");
 
     private final String networkId;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private NetworkEntity(String networkId, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), networkId), settings.onPersistFailure());
+        super(ENTITY_KEY, networkId, settings, clock);
         this.networkId = networkId;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String networkId, ActorsSettings settings, Clock clock) {
@@ -165,12 +158,12 @@ public final class NetworkEntity
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> notCreated() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.NEW)
                 .onCommand(Create.class, this::onCreate)
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchNetwork()));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchNetwork()));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> active() {
         return newCommandHandlerWithReplyBuilder().forState(State::isActive)
-                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Create.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "network with id " + networkId + " already exists"))
                 .onCommand(Attach.class, this::onAttach)
                 .onCommand(Detach.class, this::onDetach)
@@ -179,28 +172,28 @@ public final class NetworkEntity
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> removed() {
         return newCommandHandlerWithReplyBuilder().forState(s -> s.status() == Status.REMOVED)
-                .onCommand(Create.class, cmd -> reject(cmd, Rejection.CONFLICT,
+                .onCommand(Create.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "network " + networkId + " was removed; a new network needs a new id"))
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchNetwork()));
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchNetwork()));
     }
 
     private ReplyEffect<Event, State> onCreate(Create cmd) {
         if (cmd.spec().name().isBlank()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "network name must not be empty");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "network name must not be empty");
         }
         if (cmd.spec().driver().isBlank()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "network driver must not be empty");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "network driver must not be empty");
         }
         return persist(new Created(networkId, cmd.spec(), now()), cmd.replyTo());
     }
 
     private ReplyEffect<Event, State> onAttach(State state, Attach cmd) {
         if (state.isAttached(cmd.containerId())) {
-            return reject(cmd, Rejection.CONFLICT, "endpoint with name " + cmd.containerId()
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "endpoint with name " + cmd.containerId()
                     + " already exists in network " + state.spec().name());
         }
         if (state.isAddressInUse(cmd.ipv4Address())) {
-            return reject(cmd, Rejection.CONFLICT, "Address already in use: " + cmd.ipv4Address());
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "Address already in use: " + cmd.ipv4Address());
         }
         return persist(new Attached(networkId, cmd.containerId(), cmd.endpointId(), cmd.ipv4Address(), now()),
                 cmd.replyTo());
@@ -208,7 +201,7 @@ public final class NetworkEntity
 
     private ReplyEffect<Event, State> onDetach(State state, Detach cmd) {
         if (!state.isAttached(cmd.containerId())) {
-            return reject(cmd, Rejection.CONFLICT, "container " + cmd.containerId() + " is not connected to network "
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "container " + cmd.containerId() + " is not connected to network "
                     + state.spec().name());
         }
         return persist(new Detached(networkId, cmd.containerId(), now()), cmd.replyTo());
@@ -216,26 +209,14 @@ public final class NetworkEntity
 
     private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
         if (state.hasActiveEndpoints()) {
-            return reject(cmd, Rejection.CONFLICT, "error while removing network: network " + state.spec().name()
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "error while removing network: network " + state.spec().name()
                     + " id " + networkId + " has active endpoints");
         }
         return persist(new Removed(networkId, now()), cmd.replyTo());
     }
 
-    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
-        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
-    }
-
-    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
-        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
-    }
-
     private String noSuchNetwork() {
         return "No such network: " + networkId;
-    }
-
-    private Instant now() {
-        return clock.instant();
     }
 
     // --- events -> state ------------------------------------------------------------------------------------------
@@ -248,15 +229,5 @@ public final class NetworkEntity
                 .onEvent(Detached.class, (s, e) -> s.withoutEndpoint(e.containerId()))
                 .onEvent(Removed.class, (s, e) -> s.withRemoved())
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("network", networkId));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }

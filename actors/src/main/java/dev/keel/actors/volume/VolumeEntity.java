@@ -2,6 +2,7 @@ package dev.keel.actors.volume;
 
 import dev.keel.actors.ActorsSettings;
 import dev.keel.actors.Confirmation;
+import dev.keel.actors.DomainEntity;
 import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
@@ -9,18 +10,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One volume, keyed by its name (Docker's volume names are their ids, so uniqueness comes with the key):
@@ -33,7 +30,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * an in-use volume is never removed, even with force (force only silences "no such volume").
  */
 public final class VolumeEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<VolumeEntity.Command, VolumeEntity.Event, VolumeEntity.State> {
+        extends DomainEntity<VolumeEntity.Command, VolumeEntity.Event, VolumeEntity.State> {
 
     /** Docker's volume name rule for the local driver. */
     public static final Pattern VALID_NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_.-]+$");
@@ -143,14 +140,10 @@ public final class VolumeEntity
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Volume");
 
     private final String volumeName;
-    private final ActorsSettings settings;
-    private final Clock clock;
 
     private VolumeEntity(String volumeName, ActorsSettings settings, Clock clock) {
-        super(PersistenceId.of(ENTITY_KEY.name(), volumeName), settings.onPersistFailure());
+        super(ENTITY_KEY, volumeName, settings, clock);
         this.volumeName = volumeName;
-        this.settings = settings;
-        this.clock = clock;
     }
 
     public static Behavior<Command> create(String volumeName, ActorsSettings settings, Clock clock) {
@@ -178,8 +171,8 @@ public final class VolumeEntity
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Remove.class, cmd -> cmd.force()
                         ? Effect().reply(cmd.replyTo(), Confirmation.accepted())
-                        : reject(cmd, Rejection.NOT_FOUND, noSuchVolume()))
-                .onCommand(Change.class, cmd -> reject(cmd, Rejection.NOT_FOUND, noSuchVolume()));
+                        : reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchVolume()))
+                .onCommand(Change.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_FOUND, noSuchVolume()));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> active() {
@@ -196,19 +189,19 @@ public final class VolumeEntity
 
     private ReplyEffect<Event, State> onCreate(Create cmd) {
         if (!VALID_NAME.matcher(volumeName).matches()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "create " + volumeName
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "create " + volumeName
                     + ": includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed."
                     + " If you intended to pass a host directory, use absolute path");
         }
         if (cmd.driver().isBlank()) {
-            return reject(cmd, Rejection.INVALID_ARGUMENT, "create " + volumeName + ": volume driver must not be empty");
+            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, "create " + volumeName + ": volume driver must not be empty");
         }
         return persist(new Created(volumeName, cmd.driver(), cmd.options(), cmd.labels(), now()), cmd.replyTo());
     }
 
     private ReplyEffect<Event, State> onCreateExisting(State state, Create cmd) {
         if (!state.driver().equals(cmd.driver())) {
-            return reject(cmd, Rejection.CONFLICT, "create " + volumeName + ": volume name must be unique"
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "create " + volumeName + ": volume name must be unique"
                     + " (it exists with driver " + state.driver() + ")");
         }
         return Effect().reply(cmd.replyTo(), Confirmation.accepted());
@@ -216,26 +209,14 @@ public final class VolumeEntity
 
     private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
         if (state.isInUse()) {
-            return reject(cmd, Rejection.CONFLICT, "remove " + volumeName + ": volume is in use - "
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "remove " + volumeName + ": volume is in use - "
                     + state.usedBy().toString().replace(" ", ""));
         }
         return persist(new Removed(volumeName, cmd.force(), now()), cmd.replyTo());
     }
 
-    private ReplyEffect<Event, State> persist(Event event, ActorRef<Confirmation> replyTo) {
-        return Effect().persist(event).thenReply(replyTo, s -> Confirmation.accepted());
-    }
-
-    private ReplyEffect<Event, State> reject(Change cmd, Rejection reason, String message) {
-        return Effect().reply(cmd.replyTo(), Confirmation.rejected(reason, message));
-    }
-
     private String noSuchVolume() {
         return "get " + volumeName + ": no such volume";
-    }
-
-    private Instant now() {
-        return clock.instant();
     }
 
     // --- events -> state ------------------------------------------------------------------------------------------
@@ -248,15 +229,5 @@ public final class VolumeEntity
                 .onEvent(Detached.class, (s, e) -> s.withoutUser(e.containerId()))
                 .onEvent(Removed.class, (s, e) -> s.withRemoved())
                 .build();
-    }
-
-    @Override
-    public Set<String> tagsFor(Event event) {
-        return Set.of(settings.sliceTag("volume", volumeName));
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        return settings.retention();
     }
 }
