@@ -26,20 +26,28 @@ public record EventRecord(
     private static final byte VERSION = 1;
     private static final int MAX_TAGS = 255;
 
-    public byte[] encode() {
-        byte[] pid = StoreKeys.utf8(persistenceId);
-        byte[] writer = StoreKeys.utf8(writerUuid);
-        byte[] adapter = StoreKeys.utf8(adapterManifest);
-        byte[] serManifest = StoreKeys.utf8(serializerManifest);
+    /** The tags in UTF-8, as {@link #encode} writes them and the tag index keys them. */
+    public byte[][] tagsUtf8() {
         if (tags.size() > MAX_TAGS) {
             throw new IllegalArgumentException("at most " + MAX_TAGS + " tags per event, got " + tags.size());
         }
         byte[][] tagBytes = new byte[tags.size()][];
-        int size = 4 + 1 + 8 + 8 + 4 + 2 + pid.length + 2 + writer.length + 2 + adapter.length + 2 + serManifest.length
-            + 1 + 4 + payload.length;
         for (int i = 0; i < tagBytes.length; i++) {
             tagBytes[i] = StoreKeys.utf8(tags.get(i));
-            size += 2 + tagBytes[i].length;
+        }
+        return tagBytes;
+    }
+
+    /** @param tagBytes this record's {@link #tagsUtf8()}, computed once for the record and the tag index */
+    public byte[] encode(byte[][] tagBytes) {
+        byte[] pid = StoreKeys.utf8(persistenceId);
+        byte[] writer = StoreKeys.utf8(writerUuid);
+        byte[] adapter = StoreKeys.utf8(adapterManifest);
+        byte[] serManifest = StoreKeys.utf8(serializerManifest);
+        int size = 4 + 1 + 8 + 8 + 4 + 2 + pid.length + 2 + writer.length + 2 + adapter.length + 2 + serManifest.length
+            + 1 + 4 + payload.length;
+        for (byte[] tag : tagBytes) {
+            size += 2 + tag.length;
         }
         byte[] out = new byte[size];
         int at = 4;
