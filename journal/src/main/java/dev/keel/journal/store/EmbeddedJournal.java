@@ -19,7 +19,8 @@ import scala.jdk.javaapi.FutureConverters;
 /**
  * The journal plugin ({@code keel.journal.embedded.journal}). Serializes on the journal actor, hands the encoded
  * events to the group-commit writer and returns a future the writer completes after the synced batch, so the actor
- * never waits for fsync. Replay and highest-sequence-number reads are point lookups and short scans.
+ * never waits for fsync. Replay and highest-sequence-number reads are point lookups and short scans, run on the
+ * replay dispatcher so recoveries proceed in parallel with writes.
  * Deletion is logical (a deleted-to marker); the events stay in the global history.
  */
 public final class EmbeddedJournal extends AsyncWriteJournal {
