@@ -14,7 +14,9 @@ public enum Rejection {
     /** The command itself is malformed (an invalid name, a negative retry count). */
     INVALID_ARGUMENT(3),
     /** The object is already in the requested state (starting a started container). */
-    NOT_MODIFIED(4);
+    NOT_MODIFIED(4),
+    /** The host could not carry the command out; the message is the runtime's or the kernel's own. */
+    HOST_FAILURE(5);
 
     private final int code;
 

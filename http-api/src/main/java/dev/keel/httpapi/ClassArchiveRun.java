@@ -25,22 +25,27 @@ public final class ClassArchiveRun {
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("keeld-class-archive");
+        // The runtime's attach sockets (<exec-root>/runtime/socks/<id>/attach) must fit in a unix socket path, which
+        // a temp directory's long random name leaves no room for.
+        Path execRoot = Files.createDirectories(Path.of("/tmp", "kca-" + ProcessHandle.current().pid()));
         int status;
         try {
-            status = run(dir);
+            status = run(dir, execRoot);
         } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            for (Path root : new Path[] {dir, execRoot}) {
+                try (Stream<Path> paths = Files.walk(root)) {
+                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                }
             }
         }
         System.exit(status);
     }
 
-    private static int run(Path dir) throws Exception {
+    private static int run(Path dir, Path execRoot) throws Exception {
         Path socket = dir.resolve("keel.sock");
         DaemonFlags flags = DaemonFlags.parse(
                 "--data-root", dir.resolve("data").toString(),
-                "--exec-root", dir.resolve("exec").toString(),
+                "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("keeld.pid").toString(),
                 "-H", "unix://" + socket,
                 "-D", "keel.daemon.config-file=" + dir.resolve("no-config-file"),

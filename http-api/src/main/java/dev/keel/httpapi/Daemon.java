@@ -6,7 +6,10 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.keel.actors.Confirmation;
 import dev.keel.actors.Domain;
 import dev.keel.actors.host.HostEntity;
+import dev.keel.actors.Engine;
 import dev.keel.httpapi.route.ApiRoutes;
+import dev.keel.httpapi.route.ApiSettings;
+import dev.keel.httpapi.system.DaemonFacts;
 import dev.keel.httpapi.startup.DataRootLock;
 import dev.keel.httpapi.startup.EngineId;
 import dev.keel.httpapi.startup.HostFacts;
@@ -37,6 +40,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,16 +94,27 @@ public final class Daemon {
             lock = DataRootLock.acquire(settings.dataRoot(), pid);
             pidFile = PidFile.write(settings.pidFile(), pid);
             Config config = operatorConfig.withFallback(derived(settings, version)).withFallback(defaults).resolve();
+            ApiSettings apiSettings = ApiSettings.from(config);
             system = ActorSystem.create(SpawnProtocol.create(), "keel", config);
             CompletableFuture<Done> up = joinSelf(system);
-            // Started while the member joins: loading sharding and Pekko HTTP is a good part of start-up time.
+            // Started while the member joins: loading sharding and Pekko HTTP is a good part of start-up time. The
+            // routes need the engine; requests that come before it is ready wait for it.
             ClusterSharding.get(system);
-            Flow<HttpRequest, HttpResponse, NotUsed> handler = new ApiRoutes().route().flow(system);
+            CompletableFuture<Route> api = new CompletableFuture<>();
+            Flow<HttpRequest, HttpResponse, NotUsed> handler = Directives.onSuccess(api, route -> route).flow(system);
             await(up, settings.startupTimeout(), "the cluster member to come Up");
-            CompletionStage<Confirmation> hostUp = onMemberUp(system, clock, settings);
+            String engineId = EngineId.loadOrCreate(settings.dataRoot());
+            HostFacts host = HostFacts.read();
+            CompletionStage<Engine> starting = onMemberUp(system, clock);
             List<ApiListener> listeners = bindAll(settings, handler, system);
             stopWithSystem(system, listeners, settings.shutdownTimeout());
-            awaitHostUp(hostUp, settings);
+            DaemonFacts facts = DaemonFacts.read(engineId, host.name(), settings.dataRoot(), version, host.cpus(),
+                    host.memoryBytes(), config.getString("keel.native.runtime.runtime-path"));
+            Engine engine = await(starting, settings.startupTimeout(),
+                    "the engine to start (image store " + config.getString("keel.native.image.data-root")
+                            + ", runtime " + config.getString("keel.native.runtime.runtime-path") + ")");
+            api.complete(new ApiRoutes(engine, apiSettings, facts).route());
+            awaitHostUp(hostUp(system, engine, engineId, host), settings);
             log.info("keeld ready: listening on {}, data root {} (journal {}), pid {}, started in {} ms",
                     listeners.stream().map(ApiListener::uri).collect(Collectors.joining(", ")),
                     settings.dataRoot(), config.getString("keel.journal.embedded.dir"), pid,
@@ -113,17 +129,19 @@ public final class Daemon {
     }
 
     /**
-     * Runs once this node's cluster member is Up, before the API listens: the one place where
-     * the domain (sharded entities, reconcilers) is started. The host records itself up while the
-     * API binds, and down again when keeld stops on purpose.
+     * Runs once this node's cluster member is Up, before the API listens: the one place where the engine (sharded
+     * entities, image store, runtime, reconcilers) is started.
      */
-    private static CompletionStage<Confirmation> onMemberUp(ActorSystem<SpawnProtocol.Command> system, Clock clock,
-                                                           DaemonSettings settings) throws IOException {
+    private static CompletionStage<Engine> onMemberUp(ActorSystem<SpawnProtocol.Command> system, Clock clock) {
+        log.info("cluster member {} is Up at {}", Cluster.get(system).selfMember().address(), clock.instant());
+        return Engine.start(system, clock);
+    }
+
+    /** The host records itself up once the engine runs, and down again when keeld stops on purpose. */
+    private static CompletionStage<Confirmation> hostUp(ActorSystem<SpawnProtocol.Command> system, Engine engine,
+                                                        String engineId, HostFacts host) {
         String address = Cluster.get(system).selfMember().address().toString();
-        log.info("cluster member {} is Up at {}", address, clock.instant());
-        Domain domain = Domain.start(system, clock);
-        String engineId = EngineId.loadOrCreate(settings.dataRoot());
-        HostFacts host = HostFacts.read();
+        Domain domain = engine.domain();
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "keeld-host-down",
                 () -> domain.hostDown(engineId, "keeld stopped").thenApply(confirmation -> Done.getInstance()));
         return domain.hostUp(engineId, host.name(), address, new HostEntity.HostResources(host.cpus(), host.memoryBytes()));
@@ -143,8 +161,14 @@ public final class Daemon {
         }
     }
 
+    /** Settings that follow from the daemon's flags unless the operator sets them (config file, -D). */
     private static Config derived(DaemonSettings settings, String version) {
         return ConfigFactory.empty()
+                .withValue("keel.native.image.data-root", ConfigValueFactory.fromAnyRef(settings.dataRoot().toString()))
+                .withValue("keel.native.runtime.state-root",
+                        ConfigValueFactory.fromAnyRef(settings.dataRoot().resolve("runtime").toString()))
+                .withValue("keel.native.runtime.exec-root",
+                        ConfigValueFactory.fromAnyRef(settings.execRoot().resolve("runtime").toString()))
                 .withValue("keel.journal.embedded.dir", ConfigValueFactory.fromAnyRef(settings.journalDir().toString()))
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.clusterHostname()))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.clusterPort()))

@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import com.typesafe.config.ConfigFactory;
@@ -47,6 +49,7 @@ class KeeldIT {
     private Path dataRoot;
     private Path socket;
     private Path pidFile;
+    private Path execRoot;
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
@@ -55,6 +58,22 @@ class KeeldIT {
         dataRoot = dir.resolve("data");
         socket = dir.resolve("keel.sock");
         pidFile = dir.resolve("keeld.pid");
+        execRoot = shortDirectory();
+    }
+
+    /**
+     * An exec root short enough for the runtime's sockets (exec-root/runtime/socks/ID/attach must fit in a unix
+     * socket path), which a temp directory's long random name is not.
+     */
+    private static Path shortDirectory() throws IOException {
+        while (true) {
+            Path candidate = Path.of("/tmp", "ke-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36));
+            try {
+                return Files.createDirectory(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // Another run took that name: draw again.
+            }
+        }
     }
 
     @AfterEach
@@ -64,8 +83,10 @@ class KeeldIT {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (Path root : List.of(dir, execRoot)) {
+            try (Stream<Path> paths = Files.walk(root)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -79,7 +100,7 @@ class KeeldIT {
     private Keeld launch(Path pidFile, String... extra) throws IOException {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(),
                 "--data-root", dataRoot.toString(),
-                "--exec-root", dir.resolve("exec").toString(),
+                "--exec-root", execRoot.toString(),
                 "--pidfile", pidFile.toString(),
                 "-H", "unix://" + socket));
         command.addAll(List.of(extra));
@@ -124,9 +145,28 @@ class KeeldIT {
         }
     }
 
+    private Response request(String method, String path, byte[] body) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return exchange(channel, method, path, true, body);
+        }
+    }
+
     private static Response exchange(SocketChannel channel, String method, String path, boolean close) throws IOException {
-        String request = method + " " + path + " HTTP/1.1\r\nHost: keel\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+        return exchange(channel, method, path, close, null);
+    }
+
+    private static Response exchange(SocketChannel channel, String method, String path, boolean close, byte[] body)
+            throws IOException {
+        String request = method + " " + path + " HTTP/1.1\r\nHost: keel\r\n" + (close ? "Connection: close\r\n" : "")
+                + (body == null ? "" : "Content-Length: " + body.length + "\r\n") + "\r\n";
         channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        if (body != null) {
+            ByteBuffer content = ByteBuffer.wrap(body);
+            while (content.hasRemaining()) {
+                channel.write(content);
+            }
+        }
         StringBuilder raw = new StringBuilder();
         ByteBuffer buffer = ByteBuffer.allocate(8192);
         int headerEnd = -1;
@@ -202,6 +242,79 @@ class KeeldIT {
         assertThat(missing.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
         assertThat(missing.headers()).containsEntry("content-type", "application/json");
         assertThat(missing.body().strip()).isEqualTo("{\"message\":\"page not found\"}");
+    }
+
+    @Test
+    void shouldServeVersionAndInfoOfTheRunningEngine() throws Exception {
+        launchReady();
+
+        Response version = request("GET", "/v1.41/version");
+        Response info = request("GET", "/info");
+        Response tooOld = request("GET", "/v1.12/version");
+
+        assertThat(version.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(version.headers()).containsEntry("content-type", "application/json").containsEntry("docker-experimental", "false");
+        assertThat(version.body()).contains("\"ApiVersion\":\"1.41\"", "\"MinAPIVersion\":\"1.24\"", "\"Os\":\"linux\"");
+        assertThat(info.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(info.body()).contains("\"ID\":\"" + Files.readString(dataRoot.resolve("engine-id")).strip() + "\"",
+                "\"Containers\":0", "\"Images\":0", "\"DockerRootDir\":\"" + dataRoot + "\"");
+        assertThat(tooOld.statusLine()).isEqualTo("HTTP/1.1 400 Bad Request");
+        assertThat(tooOld.body()).contains("client version 1.12 is too old");
+    }
+
+    @Test
+    void shouldImportTagInspectSaveAndRemoveAnImage() throws Exception {
+        launchReady();
+        byte[] rootfs = rootfsTar();
+
+        Response imported = request("POST", "/v1.41/images/create?fromSrc=-&repo=keel-it&tag=1", rootfs);
+        Response tagged = request("POST", "/v1.41/images/keel-it:1/tag?repo=localhost:5000/keel/it&tag=2", new byte[0]);
+        Response listed = request("GET", "/v1.41/images/json");
+        Response inspected = request("GET", "/v1.41/images/localhost:5000/keel/it:2/json");
+        Response saved = request("GET", "/v1.41/images/get?names=keel-it:1");
+        Response removed = request("DELETE", "/v1.41/images/keel-it:1");
+        Response missing = request("GET", "/v1.41/images/keel-it:1/json");
+
+        assertThat(imported.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(imported.body()).startsWith("{\"status\":\"sha256:").endsWith("\"}\n");
+        assertThat(tagged.statusLine()).isEqualTo("HTTP/1.1 201 Created");
+        assertThat(listed.body()).contains("\"keel-it:1\"", "\"localhost:5000/keel/it:2\"");
+        assertThat(inspected.body()).contains("\"RootFS\":{\"Type\":\"layers\",\"Layers\":[\"sha256:");
+        assertThat(saved.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(saved.headers()).containsEntry("content-type", "application/x-tar");
+        assertThat(removed.body()).isEqualTo("[{\"Untagged\":\"keel-it:1\"}]");
+        assertThat(missing.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
+        assertThat(missing.body()).contains("No such image: keel-it:1");
+    }
+
+    @Test
+    void shouldRefuseBadImageRequestsWithoutChangingAnything() throws Exception {
+        launchReady();
+
+        Response badName = request("POST", "/v1.41/images/create?fromSrc=-&repo=Bad%20Name", rootfsTar());
+        Response badFilter = request("GET", "/v1.41/images/json?filters=%7B%22dangling%22%3A%5B%22maybe%22%5D%7D");
+        Response notJson = request("GET", "/v1.41/images/json?filters=nope");
+        Response pull = request("POST", "/v1.41/images/create?fromImage=no-such-image&tag=latest", null);
+        Response listed = request("GET", "/v1.41/images/json");
+
+        assertThat(badName.statusLine()).isEqualTo("HTTP/1.1 400 Bad Request");
+        assertThat(badName.body()).contains("invalid reference format");
+        assertThat(badFilter.statusLine()).isEqualTo("HTTP/1.1 400 Bad Request");
+        assertThat(badFilter.body()).contains("invalid filter 'dangling=maybe'");
+        assertThat(notJson.statusLine()).isEqualTo("HTTP/1.1 400 Bad Request");
+        assertThat(pull.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
+        assertThat(pull.body()).contains("pull access denied for no-such-image");
+        assertThat(listed.body()).isEqualTo("[]");
+    }
+
+    /** A one-file root filesystem, archived by the system's tar as a user's would be. */
+    private byte[] rootfsTar() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("rootfs"));
+        Files.writeString(tree.resolve("hello.txt"), "hello\n");
+        Path tar = dir.resolve("rootfs.tar");
+        Process process = new ProcessBuilder("tar", "-C", tree.toString(), "-cf", tar.toString(), ".").inheritIO().start();
+        assertThat(process.waitFor()).isZero();
+        return Files.readAllBytes(tar);
     }
 
     @Test

@@ -27,7 +27,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  *
  * Importing the same content again is a no-op, as with {@code docker load}. The id is the digest of the content, so a
  * deleted image that is pulled again is the same entity. Refusing to delete an image that containers use needs the
- * containers' view and belongs to a later flow; here only Docker's rule on several repositories applies.
+ * containers' view: {@link LocalImages} checks it before asking; here only Docker's rule on several repositories
+ * applies. Moving a tag from one image to another is an Untagged on the one, then a Tagged on the other.
  */
 public final class ImageEntity
         extends DomainEntity<ImageEntity.Command, ImageEntity.Event, ImageEntity.State> {

@@ -1,8 +1,12 @@
 package dev.keel.httpapi.route;
 
+import dev.keel.actors.EngineFailure;
+import dev.keel.actors.Rejection;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /** Docker's error shape, {@code {"message":"..."}} as application/json, for every failed request. */
 public final class ErrorBody {
@@ -12,6 +16,31 @@ public final class ErrorBody {
 
     public static HttpResponse response(StatusCode status, String message) {
         return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, json(message));
+    }
+
+    /** The one place where a refusal's reason becomes a status: Docker's errdefs mapping. */
+    public static StatusCode status(Rejection reason) {
+        return switch (reason) {
+            case NOT_FOUND -> StatusCodes.NOT_FOUND;
+            case CONFLICT -> StatusCodes.CONFLICT;
+            case INVALID_ARGUMENT -> StatusCodes.BAD_REQUEST;
+            case NOT_MODIFIED -> StatusCodes.NOT_MODIFIED;
+            case HOST_FAILURE -> StatusCodes.INTERNAL_SERVER_ERROR;
+        };
+    }
+
+    /**
+     * The response for a failed request: an {@link EngineFailure} (possibly wrapped by a future) with its status, anything
+     * else as a 500 with its message. A 304 has no body, as in Docker.
+     */
+    public static HttpResponse of(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof EngineFailure refused) {
+            StatusCode status = status(refused.reason());
+            return status == StatusCodes.NOT_MODIFIED ? HttpResponse.create().withStatus(status)
+                    : response(status, refused.getMessage());
+        }
+        return response(StatusCodes.INTERNAL_SERVER_ERROR, String.valueOf(cause.getMessage()));
     }
 
     static String json(String message) {

@@ -10,12 +10,12 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /_ping} and {@code HEAD /_ping}: clients call it first to learn the API version.
- * Pekko HTTP never sends a body in reply to HEAD, so both answer the same response.
+ * Pekko HTTP never sends a body in reply to HEAD, so both answer the same response. The headers every response
+ * carries are {@link ApiRoutes}'s; these are ping's own.
  */
 final class PingRoute extends AllDirectives {
 
     private static final List<HttpHeader> PING_HEADERS = List.of(
-            RawHeader.create("Docker-Experimental", "false"),
             RawHeader.create("Cache-Control", "no-cache, no-store, must-revalidate"),
             RawHeader.create("Pragma", "no-cache"));
 

@@ -5,7 +5,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -32,8 +31,6 @@ public interface ApiListener {
         if (address instanceof ListenAddress.UnixSocket unix) {
             return UnixSocketListener.bind(unix, socketGroup, handler, system);
         }
-        ListenAddress.Tcp tcp = (ListenAddress.Tcp) address;
-        return Http.get(system).newServerAt(tcp.host(), tcp.port()).bindFlow(handler)
-                .thenApply(binding -> new TcpListener(new ListenAddress.Tcp(tcp.host(), binding.localAddress().getPort()), binding));
+        return TcpListener.bind((ListenAddress.Tcp) address, handler, system);
     }
 }

@@ -23,6 +23,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Host;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -34,13 +36,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The Engine API on a unix socket: Pekko HTTP's server layer over non-blocking JDK unix
  * channels. Pekko has no unix socket transport, so each accepted channel becomes a
- * {@link UnixConnectionStage} joined to the HTTP layer; one {@link SelectorLoop} thread watches
- * all connections, so idle clients (event subscribers) cost no threads.
+ * {@link UnixConnectionStage} joined to the HTTP layer through a {@link HijackableConnection}; one
+ * {@link SelectorLoop} thread watches all connections, so idle clients (event subscribers) cost no threads.
  */
 final class UnixSocketListener implements ApiListener {
 
     private static final Logger log = LoggerFactory.getLogger(UnixSocketListener.class);
     private static final int READ_CHUNK_BYTES = 16 * 1024;
+    /** The host dockerd's clients name when they dial a unix socket. */
+    private static final String DEFAULT_HOST = "docker";
 
     private final ListenAddress.UnixSocket address;
     private final ServerSocketChannel server;
@@ -73,10 +77,18 @@ final class UnixSocketListener implements ApiListener {
         }
     }
 
-    /** The HTTP server layer with TLS skipped; the unchecked cast bridges SessionBytes and SslTlsInbound. */
+    /**
+     * The HTTP server layer with TLS skipped; the unchecked cast bridges SessionBytes and SslTlsInbound. The Docker
+     * CLI sends its hijacking requests (attach, exec start) with an empty {@code Host} header, which Pekko refuses
+     * unless a default host is configured, so one is supplied when the configuration has none.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> httpOverBytes(ActorSystem<?> system) {
-        return Http.get(system).serverLayer().atop((BidiFlow) TLSPlacebo.getInstance());
+    static BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> httpOverBytes(ActorSystem<?> system) {
+        ServerSettings settings = ServerSettings.create(system.settings().config());
+        if (settings.getDefaultHostHeader().host().address().isEmpty()) {
+            settings = settings.withDefaultHostHeader(Host.create(DEFAULT_HOST));
+        }
+        return Http.get(system).serverLayer(settings).atop((BidiFlow) TLSPlacebo.getInstance());
     }
 
     private static ServerSocketChannel open(Path path, String group) throws IOException {
@@ -127,9 +139,8 @@ final class UnixSocketListener implements ApiListener {
         try {
             for (SocketChannel channel = server.accept(); channel != null; channel = server.accept()) {
                 channel.configureBlocking(false);
-                http.join(Flow.fromGraph(new UnixConnectionStage(channel, loop, READ_CHUNK_BYTES)))
-                        .join(handler)
-                        .run(materializer);
+                HijackableConnection.serve(Flow.fromGraph(new UnixConnectionStage(channel, loop, READ_CHUNK_BYTES)),
+                        http, handler).run(materializer);
             }
             acceptor.interest(SelectionKey.OP_ACCEPT);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,5 +65,17 @@ public record CgroupTree(Path root, Layout layout) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The processes (host pids) in a cgroup, from {@code cgroup.procs} of {@code controller}'s hierarchy; empty when
+     * the cgroup does not exist.
+     */
+    public List<Long> processes(String controller, String cgroupsPath) {
+        return read(controller, cgroupsPath, "cgroup.procs").stream()
+                .flatMap(String::lines)
+                .filter(line -> !line.isBlank())
+                .map(line -> Long.parseLong(line.trim()))
+                .toList();
     }
 }

@@ -26,7 +26,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * {@code docker load} and {@code docker save}. Loading spools the archive's files into a scratch directory
  * under numbered names (an entry's name never becomes a host path), then reads manifest.json (docker-archive)
- * or index.json (OCI layout), checks every digest, and adds layers and configs to the store.
+ * or index.json (OCI layout), checks every digest, and adds layers and configs to the store. A load either stores
+ * every image of the archive or, when one is invalid, none: the images it added are removed again.
  */
 public final class ImageArchives {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
@@ -48,17 +49,54 @@ public final class ImageArchives {
     public LoadResult load(InputStream archive) throws IOException {
         ImageStore store = catalog.store();
         Path scratch = store.newScratchDirectory();
+        Loading loading = new Loading();
         try {
             Map<String, Path> files = spool(LayerStreams.uncompressed(archive), scratch);
             if (files.containsKey("manifest.json")) {
-                return loadDockerArchive(files);
+                loadDockerArchive(files, loading);
+            } else if (files.containsKey("index.json")) {
+                loadOciIndex(files, readJson(files, "index.json"), loading);
+            } else {
+                throw new InvalidImageException("invalid archive: neither manifest.json nor index.json found");
             }
-            if (files.containsKey("index.json")) {
-                return loadOciLayout(files);
+            return loading.result();
+        } catch (IOException | RuntimeException e) {
+            for (Digest id : loading.added) {
+                try {
+                    store.delete(id);
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
-            throw new InvalidImageException("invalid archive: neither manifest.json nor index.json found");
+            throw e;
         } finally {
             FileTrees.deleteRecursively(scratch);
+        }
+    }
+
+    /** The images of one load so far, and which of them it added to the store. */
+    private static final class Loading {
+        private final Map<Digest, List<ImageReference>> images = new LinkedHashMap<>();
+        private final List<Digest> added = new ArrayList<>();
+
+        void image(Digest id, boolean isNew) {
+            images.computeIfAbsent(id, i -> new ArrayList<>());
+            if (isNew) {
+                added.add(id);
+            }
+        }
+
+        void reference(Digest id, ImageReference ref) {
+            List<ImageReference> refs = images.get(id);
+            if (!refs.contains(ref)) {
+                refs.add(ref);
+            }
+        }
+
+        LoadResult result() {
+            List<LoadResult.Image> out = new ArrayList<>();
+            images.forEach((id, refs) -> out.add(new LoadResult.Image(id, refs)));
+            return new LoadResult(out);
         }
     }
 
@@ -68,7 +106,7 @@ public final class ImageArchives {
         TarArchiveInputStream in = new TarArchiveInputStream(tar);
         TarArchiveEntry entry;
         int n = 0;
-        while ((entry = in.getNextEntry()) != null) {
+        while ((entry = nextEntry(in)) != null) {
             EntryPath name = EntryPath.parse(entry.getName());
             if (name == null || entry.isDirectory()) {
                 continue;
@@ -93,6 +131,14 @@ public final class ImageArchives {
         return files;
     }
 
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream in) throws InvalidImageException {
+        try {
+            return in.getNextEntry();
+        } catch (IOException e) {
+            throw new InvalidImageException("invalid archive: " + e.getMessage());
+        }
+    }
+
     private static String normalise(String target, String entryName) throws ArchiveEscapeException {
         if (target.startsWith("/")) {
             throw new ArchiveEscapeException("archive entry '" + entryName + "' links to an absolute path");
@@ -114,45 +160,41 @@ public final class ImageArchives {
         return String.join("/", parts);
     }
 
-    private LoadResult loadDockerArchive(Map<String, Path> files) throws IOException {
+    private void loadDockerArchive(Map<String, Path> files, Loading loading) throws IOException {
         JsonNode manifest = readJson(files, "manifest.json");
         if (!manifest.isArray()) {
             throw new InvalidImageException("invalid manifest.json: not a list");
         }
-        List<Digest> ids = new ArrayList<>();
-        List<String> tags = new ArrayList<>();
         for (JsonNode item : manifest) {
+            List<ImageReference> refs = new ArrayList<>();
+            for (JsonNode tag : item.path("RepoTags")) {
+                refs.add(reference(tag.asText()));
+            }
             byte[] config = readBytes(files, item.path("Config").asText());
             List<Path> layerFiles = new ArrayList<>();
             for (JsonNode layer : item.path("Layers")) {
                 layerFiles.add(require(files, layer.asText()));
             }
-            StoredImage image = addImage(config, layerFiles);
-            ids.add(image.id());
-            for (JsonNode tag : item.path("RepoTags")) {
-                ImageReference ref = ImageReference.parse(tag.asText());
-                catalog.references().tag(ref, image.id());
-                tags.add(ref.familiar());
-            }
+            Digest id = addImage(config, layerFiles, loading);
+            refs.forEach(ref -> loading.reference(id, ref));
         }
-        return new LoadResult(ids, tags);
     }
 
-    private LoadResult loadOciLayout(Map<String, Path> files) throws IOException {
-        List<Digest> ids = new ArrayList<>();
-        List<String> tags = new ArrayList<>();
-        loadOciIndex(files, readJson(files, "index.json"), ids, tags);
-        return new LoadResult(ids, tags);
+    private static ImageReference reference(String text) throws InvalidImageException {
+        try {
+            return ImageReference.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidImageException("invalid archive: image name \"" + text + "\": " + e.getMessage());
+        }
     }
 
-    private void loadOciIndex(Map<String, Path> files, JsonNode index, List<Digest> ids, List<String> tags)
-        throws IOException {
+    private void loadOciIndex(Map<String, Path> files, JsonNode index, Loading loading) throws IOException {
         for (JsonNode descriptor : index.path("manifests")) {
             String mediaType = descriptor.path("mediaType").asText();
             byte[] content = readBlob(files, descriptor);
             JsonNode node = json.mapper().readTree(content);
             if (mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_MANIFEST_LIST)) {
-                loadOciIndex(files, node, ids, tags);
+                loadOciIndex(files, node, loading);
                 continue;
             }
             byte[] config = readBlob(files, node.path("config"));
@@ -167,22 +209,19 @@ public final class ImageArchives {
                 }
                 layerFiles.add(file);
             }
-            StoredImage image = addImage(config, layerFiles);
-            if (!ids.contains(image.id())) {
-                ids.add(image.id());
-            }
             String name = descriptor.path("annotations").path(CONTAINERD_NAME).asText(
                 descriptor.path("annotations").path(OCI_REF_NAME).asText(""));
-            if (name.contains("/") || name.contains(":")) {
-                ImageReference ref = ImageReference.parse(name);
-                catalog.references().tag(ref, image.id());
-                tags.add(ref.familiar());
+            ImageReference ref = name.contains("/") || name.contains(":") ? reference(name) : null;
+            Digest id = addImage(config, layerFiles, loading);
+            if (ref != null) {
+                loading.reference(id, ref);
             }
         }
     }
 
-    private StoredImage addImage(byte[] configJson, List<Path> layerFiles) throws IOException {
+    private Digest addImage(byte[] configJson, List<Path> layerFiles, Loading loading) throws IOException {
         ImageStore store = catalog.store();
+        boolean isNew = store.find(Digest.of(configJson)).isEmpty();
         ImageConfig config = json.read(configJson, ImageConfig.class);
         List<Digest> expected = config.diffIds();
         if (expected.size() != layerFiles.size()) {
@@ -202,7 +241,9 @@ public final class ImageArchives {
                         + expected.get(i));
                 }
             }
-            return store.addImage(configJson);
+            Digest id = store.addImage(configJson).id();
+            loading.image(id, isNew);
+            return id;
         } catch (IOException | RuntimeException e) {
             for (Digest digest : added) {
                 store.discardUnreferencedBlob(digest);

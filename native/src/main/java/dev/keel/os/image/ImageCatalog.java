@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The store seen through names: resolves what a user types (a reference, a full or short id), and implements
- * inspect, history and {@code docker rmi} (untag; remove when the last tag goes or when named by id).
+ * The store seen through names: resolves what a user types (a reference, a full or short id) and shows inspect and
+ * history. Changes to tags and images are the Image entities' to record (dev.keel.actors.image.LocalImages), which
+ * then apply them to the store and the reference index.
  */
 public final class ImageCatalog {
     private static final int MIN_ID_PREFIX = 4;
@@ -28,19 +29,33 @@ public final class ImageCatalog {
         return references;
     }
 
-    /** An image by reference, {@code sha256:<id>}, or an unambiguous id prefix. */
+    /**
+     * An image by reference, {@code sha256:<id>}, or an unambiguous id prefix. A reference wins over an id prefix
+     * that reads the same, as in Docker; an ambiguous prefix names no image.
+     */
     public StoredImage resolve(String nameOrId) throws NoSuchImageException {
-        Optional<StoredImage> byId = resolveId(nameOrId);
-        if (byId.isPresent()) {
-            return byId.get();
+        Optional<StoredImage> byReference = resolveReference(nameOrId);
+        if (byReference.isPresent()) {
+            return byReference.get();
         }
+        return resolveId(nameOrId).orElseThrow(() -> new NoSuchImageException(nameOrId));
+    }
+
+    /** Whether {@code nameOrId} names the image {@code id} by its id (full, hex, or a prefix), Docker's test in rmi. */
+    public static boolean namesId(String nameOrId, Digest id) {
+        String hex = nameOrId.startsWith(Digest.ALGORITHM + ":") ? nameOrId.substring(Digest.ALGORITHM.length() + 1)
+            : nameOrId;
+        return !hex.isEmpty() && id.hex().startsWith(hex);
+    }
+
+    private Optional<StoredImage> resolveReference(String text) {
         ImageReference ref;
         try {
-            ref = ImageReference.parse(nameOrId);
+            ref = ImageReference.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new NoSuchImageException(nameOrId);
+            return Optional.empty();
         }
-        return references.lookup(ref).flatMap(store::find).orElseThrow(() -> new NoSuchImageException(nameOrId));
+        return references.lookup(ref).flatMap(store::find);
     }
 
     private Optional<StoredImage> resolveId(String text) {
@@ -50,10 +65,6 @@ public final class ImageCatalog {
         }
         List<StoredImage> matches = store.list().stream().filter(i -> i.id().hex().startsWith(hex)).toList();
         return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
-    }
-
-    public void tag(String nameOrId, String reference) throws IOException {
-        references.tag(ImageReference.parse(reference), resolve(nameOrId).id());
     }
 
     public List<String> repoTags(Digest id) {
@@ -91,40 +102,5 @@ public final class ImageCatalog {
 
     private long layerSize(StoredImage image, int layer) throws IOException {
         return store.layerTarSize(image.config().diffIds().get(layer));
-    }
-
-    /** A line of {@code docker rmi} output. */
-    public record Removal(String untagged, Digest deleted) {
-    }
-
-    /**
-     * {@code docker rmi}: a reference is untagged and the image removed once no tag is left; an id removes the
-     * image, which needs {@code force} while more than one tag points at it.
-     */
-    public List<Removal> remove(String nameOrId, boolean force) throws IOException {
-        StoredImage image = resolve(nameOrId);
-        List<ImageReference> tags = references.referencesTo(image.id());
-        List<Removal> out = new ArrayList<>();
-        boolean byId = resolveId(nameOrId).isPresent();
-        if (!byId) {
-            ImageReference ref = ImageReference.parse(nameOrId);
-            references.untag(ref);
-            out.add(new Removal(ref.familiar(), null));
-            if (tags.size() > 1) {
-                return out;
-            }
-        } else {
-            if (tags.size() > 1 && !force) {
-                throw new ImageConflictException("conflict: unable to delete " + image.id().hex().substring(0, 12)
-                    + " (must be forced) - image is referenced in multiple repositories");
-            }
-            for (ImageReference ref : tags) {
-                references.untag(ref);
-                out.add(new Removal(ref.familiar(), null));
-            }
-        }
-        store.delete(image.id());
-        out.add(new Removal(null, image.id()));
-        return out;
     }
 }

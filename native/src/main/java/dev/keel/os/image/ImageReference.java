@@ -16,12 +16,17 @@ public record ImageReference(String domain, String path, String tag, Digest dige
     public static final String DEFAULT_DOMAIN = "docker.io";
     public static final String DEFAULT_TAG = "latest";
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
+    private static final String REFERENCE_FORMAT = "invalid reference format";
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
     private static final Pattern DOMAIN = Pattern.compile(
         "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
             + "(?::[0-9]+)?|\\[[a-fA-F0-9:]+\\](?::[0-9]+)?");
 
     public static ImageReference parse(String text) {
+        if (IDENTIFIER.matcher(text).matches()) {
+            throw invalid("invalid repository name (" + text + "), cannot specify 64-byte hexadecimal strings");
+        }
         String rest = text;
         Digest digest = null;
         int at = rest.indexOf('@');
@@ -29,7 +34,7 @@ public record ImageReference(String domain, String path, String tag, Digest dige
             try {
                 digest = Digest.parse(rest.substring(at + 1));
             } catch (IllegalArgumentException e) {
-                throw invalid(text, "invalid digest");
+                throw invalid(REFERENCE_FORMAT);
             }
             rest = rest.substring(0, at);
         }
@@ -39,7 +44,7 @@ public record ImageReference(String domain, String path, String tag, Digest dige
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw invalid(text, "invalid tag");
+                throw invalid(REFERENCE_FORMAT);
             }
         }
         String domain = DEFAULT_DOMAIN;
@@ -49,19 +54,19 @@ public record ImageReference(String domain, String path, String tag, Digest dige
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost") || !first.equals(first.toLowerCase())) {
                 if (!DOMAIN.matcher(first).matches()) {
-                    throw invalid(text, "invalid domain");
+                    throw invalid(REFERENCE_FORMAT);
                 }
                 domain = first;
                 path = rest.substring(slash + 1);
             }
         }
         if (path.isEmpty()) {
-            throw invalid(text, "empty repository name");
+            throw invalid(REFERENCE_FORMAT);
         }
         for (String component : path.split("/", -1)) {
             if (!COMPONENT.matcher(component).matches()) {
-                throw invalid(text, path.equals(path.toLowerCase()) ? "invalid repository name"
-                    : "repository name must be lowercase");
+                throw invalid(path.equals(path.toLowerCase()) ? REFERENCE_FORMAT
+                    : REFERENCE_FORMAT + ": repository name must be lowercase");
             }
         }
         if (domain.equals("index.docker.io")) {
@@ -74,13 +79,14 @@ public record ImageReference(String domain, String path, String tag, Digest dige
             tag = DEFAULT_TAG;
         }
         if (domain.length() + 1 + path.length() > 255) {
-            throw invalid(text, "repository name must not be more than 255 characters");
+            throw invalid("repository name must not be more than 255 characters");
         }
         return new ImageReference(domain, path, tag, digest);
     }
 
-    private static IllegalArgumentException invalid(String text, String why) {
-        return new IllegalArgumentException("invalid reference format: " + why + ": " + text);
+    /** Docker's messages (distribution/reference), which clients show as they are. */
+    private static IllegalArgumentException invalid(String message) {
+        return new IllegalArgumentException(message);
     }
 
     /** {@code docker.io/library/busybox}. */

@@ -14,8 +14,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Tags: normalised references to image ids, kept in {@code <data-root>/image/references.json}. A stand-in
- * until the Image entity owns tags; written whole, atomically, on every change.
+ * Tags: normalised references to image ids, kept in {@code <data-root>/image/references.json}, written whole,
+ * atomically, on every change. A projection of the Image entities' tags, which own them: it is changed only after
+ * an entity recorded the change, and rebuilt from the entities at start; the file lets names resolve before that.
  */
 public final class ReferenceIndex {
     private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {
@@ -38,6 +39,13 @@ public final class ReferenceIndex {
         Digest previous = refs.put(ref.toString(), id);
         save();
         return Optional.ofNullable(previous).filter(p -> !p.equals(id));
+    }
+
+    /** Replaces every reference with {@code all}, e.g. with what the entities recorded. */
+    public synchronized void replaceAll(Map<ImageReference, Digest> all) throws IOException {
+        refs.clear();
+        all.forEach((ref, id) -> refs.put(ref.toString(), id));
+        save();
     }
 
     public synchronized boolean untag(ImageReference ref) throws IOException {

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code docker import}: a root-filesystem tarball (plain or compressed) becomes a one-layer image whose
- * config is the result of the {@code --change} instructions.
+ * config is the result of the {@code --change} instructions. Tagging it is the caller's, once the image is recorded.
  */
 public final class RootfsImport {
     private final ImageCatalog catalog;
@@ -28,13 +28,12 @@ public final class RootfsImport {
     /**
      * @param tarball the root filesystem
      * @param changeInstructions {@code --change} values, applied in order
-     * @param message the history comment; null gives Docker's "Imported from -"
-     * @param reference the tag to give the image, or null
+     * @param message the history comment; null or empty gives Docker's "Imported from -"
+     * @throws IllegalArgumentException for a bad change instruction, before anything is stored
      */
-    public StoredImage importTarball(InputStream tarball, List<String> changeInstructions, String message,
-                                     String reference) throws IOException {
+    public StoredImage importTarball(InputStream tarball, List<String> changeInstructions, String message)
+        throws IOException {
         ContainerDefaults defaults = changes.apply(ContainerDefaults.empty(), changeInstructions);
-        ImageReference ref = reference == null ? null : ImageReference.parse(reference);
         ImageStore store = catalog.store();
         Digest diffId = store.addLayerTar(LayerStreams.uncompressed(tarball));
         String created = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
@@ -42,16 +41,11 @@ public final class RootfsImport {
         ImageConfig config = new ImageConfig(platform.architecture(), platform.os(), null, created, null, comment,
             defaults, RootFs.layers(List.of(diffId)),
             List.of(new HistoryEntry(created, null, null, comment, null)));
-        StoredImage image;
         try {
-            image = store.addImage(json.write(config));
+            return store.addImage(json.write(config));
         } catch (IOException | RuntimeException e) {
             store.discardUnreferencedBlob(diffId);
             throw e;
         }
-        if (ref != null) {
-            catalog.references().tag(ref, image.id());
-        }
-        return image;
     }
 }

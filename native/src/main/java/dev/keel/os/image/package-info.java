@@ -5,7 +5,7 @@
  *
  * <p>Layout under {@code <data-root>/image}: {@code blobs/sha256/<hex>} (configs, and each layer's uncompressed
  * tar named by its diff id), {@code layers/<chain id hex>/{diff,diff-id,size}}, {@code images/<id hex>} (one
- * marker per image), {@code references.json} (tags, until the Image entity owns them) and {@code tmp}.
- * Every archive is unpacked through {@link dev.keel.os.archive.TarExtractor}.
+ * marker per image), {@code references.json} (tags, a projection of the Image entities, which own them) and
+ * {@code tmp}. Every archive is unpacked through {@link dev.keel.os.archive.TarExtractor}.
  */
 package dev.keel.os.image;

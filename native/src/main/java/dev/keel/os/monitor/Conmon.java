@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Conmon {
 
+    /** The longest name of a session in the socket directory; see {@link #attachName}. */
+    public static final int ATTACH_NAME_CHARS = 32;
+
     private static final String WRAPPER = "exec 3<&0 4>&1 </dev/null >/dev/null; exec \"$@\"";
 
     private final Path conmonPath;
@@ -68,13 +71,24 @@ public final class Conmon {
      * when the runtime has created the container; the container's process waits for {@code runtime start}.
      *
      * @param persistDir gets {@code exit} and, after an OOM kill, {@code oom}
+     * @param openStdin keep a pipe to the container's stdin, written through the attach socket; without a TTY an
+     *     attach client that ends its input or goes away closes it (Docker's {@code StdinOnce}, what
+     *     {@code docker run -i} asks), with one it stays open (Docker never closes a terminal's input; the pty is
+     *     also the output)
      * @throws MonitorFailure with the runtime's message when the create failed
      */
-    public StartedMonitor create(String id, Path bundleDir, Path logFile, Path exitDir, Path persistDir, boolean tty) {
+    public StartedMonitor create(String id, Path bundleDir, Path logFile, Path exitDir, Path persistDir, boolean tty,
+                                 boolean openStdin) {
         List<String> args = commonArgs(id, id, bundleDir, bundleDir.resolve("pidfile"), logFile, exitDir);
         args.addAll(List.of("-0", persistDir.toString()));
         if (tty) {
             args.add("-t");
+        }
+        if (openStdin) {
+            args.add("--stdin");
+            if (tty) {
+                args.add("--leave-stdin-open");
+            }
         }
         Process process = spawn(args, bundleDir, bundleDir.resolve("conmon.stderr"));
         AtomicBoolean synced = new AtomicBoolean();
@@ -119,11 +133,21 @@ public final class Conmon {
         }
     }
 
+    /**
+     * The name of a session's entry in the socket directory (conmon's {@code --cuuid}): at most
+     * {@value #ATTACH_NAME_CHARS} characters of the session id, so that {@code <socket-dir>/<name>/attach} fits in a
+     * unix socket path (107 bytes) under a test's or an operator's longer exec root. Container ids are random, so their
+     * first 32 hex characters are as unique as the whole.
+     */
+    public static String attachName(String sessionId) {
+        return sessionId.length() <= ATTACH_NAME_CHARS ? sessionId : sessionId.substring(0, ATTACH_NAME_CHARS);
+    }
+
     private List<String> commonArgs(String id, String sessionId, Path bundleDir, Path pidFile, Path logFile,
                                     Path exitDir) {
         return new ArrayList<>(List.of(
             conmonPath.toString(), "--api-version", "1",
-            "-c", id, "-u", sessionId, "-n", id,
+            "-c", id, "-u", attachName(sessionId), "-n", id,
             "-r", runtimePath.toString(), "--runtime-arg=--root=" + runtimeRoot,
             "-b", bundleDir.toString(), "-p", pidFile.toString(),
             "-l", "k8s-file:" + logFile,

@@ -30,14 +30,12 @@ public final class ContainerRootfs {
 
     /**
      * @param containersDir {@code <data-root>/containers}
-     * @param lowerTopFirst the image's layer directories, top layer first
+     * @param lowerTopFirst the image's layer directories, top layer first; may be empty for a rootfs that is only
+     *     unmounted or removed
      */
     public ContainerRootfs(Syscalls sys, Path containersDir, String containerId, List<Path> lowerTopFirst) {
         if (!containerId.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw new IllegalArgumentException("invalid container id: " + containerId);
-        }
-        if (lowerTopFirst.isEmpty()) {
-            throw new IllegalArgumentException("an overlay needs at least one lower layer");
         }
         this.sys = sys;
         this.dir = containersDir.resolve(containerId);
@@ -63,6 +61,9 @@ public final class ContainerRootfs {
         Files.createDirectories(merged());
         if (isMounted()) {
             return merged();
+        }
+        if (lowerTopFirst.isEmpty()) {
+            throw new IllegalArgumentException("an overlay needs at least one lower layer");
         }
         String lower = lowerTopFirst.stream().map(ContainerRootfs::escapeOption).collect(Collectors.joining(":"));
         String options = "lowerdir=" + lower + ",upperdir=" + escapeOption(upper()) + ",workdir="

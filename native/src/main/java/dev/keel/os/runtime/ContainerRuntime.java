@@ -57,6 +57,13 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     void delete(String id, boolean force);
 
+    /**
+     * Removes a stopped container's runtime state, cgroups, monitor files and bundle but keeps its log, so that the
+     * same id can be created again and its log goes on (Docker's {@code docker start} of an exited container). A
+     * container that still runs is killed first; an unknown id is a no-op.
+     */
+    void reset(String id);
+
     /** The containers found in this runtime's directories, running ones re-adopted. */
     List<RecoveredContainer> recover();
 

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  *     /etc/passwd and /etc/group; empty means root
  * @param additionalGroups extra group names or gids
  * @param tty give the process a pseudo-terminal
+ * @param openStdin the monitor keeps a pipe to the process's stdin, fed through the attach socket (Docker's
+ *     {@code -i}); without it the process's stdin is /dev/null
  * @param hostname the UTS hostname
  * @param mounts binds and tmpfs mounts on top of the standard ones
  * @param networkNamespace join this existing network namespace (e.g. {@code /run/netns/x}); empty makes a new one
@@ -36,6 +38,7 @@ public record ContainerSpec(
     String user,
     List<String> additionalGroups,
     boolean tty,
+    boolean openStdin,
     String hostname,
     List<MountSpec> mounts,
     Optional<Path> networkNamespace,
@@ -73,57 +76,62 @@ public record ContainerSpec(
 
     /** A container running {@code args} as root in {@code /} with no limits, a new network namespace, hostname = id. */
     public static ContainerSpec of(String id, Path rootfs, List<String> args) {
-        return new ContainerSpec(id, rootfs, false, args, List.of(), "/", "", List.of(), false,
+        return new ContainerSpec(id, rootfs, false, args, List.of(), "/", "", List.of(), false, false,
             id.length() > 12 ? id.substring(0, 12) : id, List.of(), Optional.empty(), Resources.NONE, 0);
     }
 
     public ContainerSpec withUser(String newUser, List<String> groups) {
-        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, newUser, groups, tty, hostname,
-            mounts, networkNamespace, resources, oomScoreAdj);
+        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, newUser, groups, tty, openStdin,
+            hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withEnv(List<String> newEnv) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, newEnv, workingDir, user, additionalGroups, tty,
-            hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withWorkingDir(String dir) {
-        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, dir, user, additionalGroups, tty, hostname,
-            mounts, networkNamespace, resources, oomScoreAdj);
+        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, dir, user, additionalGroups, tty,
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withTty(boolean newTty) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, newTty,
-            hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withHostname(String newHostname) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            newHostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, newHostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            hostname, newMounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, newMounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withNetworkNamespace(Path netns) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            hostname, mounts, Optional.of(netns), resources, oomScoreAdj);
+            openStdin, hostname, mounts, Optional.of(netns), resources, oomScoreAdj);
+    }
+
+    public ContainerSpec withOpenStdin(boolean open) {
+        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
+            open, hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 
     public ContainerSpec withResources(Resources newResources) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            hostname, mounts, networkNamespace, newResources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, newResources, oomScoreAdj);
     }
 
     public ContainerSpec withOomScoreAdj(int adj) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            hostname, mounts, networkNamespace, resources, adj);
+            openStdin, hostname, mounts, networkNamespace, resources, adj);
     }
 
     public ContainerSpec withReadonlyRootfs(boolean readonly) {
-        return new ContainerSpec(id, rootfs, readonly, args, env, workingDir, user, additionalGroups, tty, hostname,
-            mounts, networkNamespace, resources, oomScoreAdj);
+        return new ContainerSpec(id, rootfs, readonly, args, env, workingDir, user, additionalGroups, tty,
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
     }
 }

@@ -101,7 +101,8 @@ public final class RuncRuntime implements ContainerRuntime {
     public CreatedContainer create(ContainerSpec spec) {
         String id = spec.id();
         Path dir = containerDir(id);
-        if (Files.exists(dir)) {
+        // A reset container leaves its log alone in the directory; only a bundle means the id is in use.
+        if (Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve(MONITOR_RECORD))) {
             throw new RuntimeFailure(RuntimeFailure.Reason.CONFLICT, "container id " + id + " is already in use");
         }
         if (!Files.isDirectory(spec.rootfs())) {
@@ -119,18 +120,18 @@ public final class RuncRuntime implements ContainerRuntime {
             json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
             Files.deleteIfExists(settings.exitDir().resolve(id));
             Conmon.StartedMonitor monitor = conmon.create(id, dir, dir.resolve(LOG), settings.exitDir(),
-                dir.resolve("persist"), spec.tty());
+                dir.resolve("persist"), spec.tty(), spec.openStdin());
             json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
             return new CreatedContainer(id, monitor.record().containerPid(), monitor.record().conmonPid(),
                 dir.resolve(LOG));
         } catch (MonitorFailure e) {
-            removeLeftovers(id);
+            reset(id);
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
         } catch (IOException e) {
-            removeLeftovers(id);
+            reset(id);
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
-            removeLeftovers(id);
+            reset(id);
             throw e;
         }
     }
@@ -232,7 +233,7 @@ public final class RuncRuntime implements ContainerRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteQuietly(settings.socketDir().resolve(sessionId));
+            deleteQuietly(settings.socketDir().resolve(Conmon.attachName(sessionId)));
             deleteTree(sessionDir);
         }
     }
@@ -258,6 +259,30 @@ public final class RuncRuntime implements ContainerRuntime {
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, deleted.message());
         }
         removeLeftovers(id);
+    }
+
+    @Override
+    public void reset(String id) {
+        Path dir = containerDir(id);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        stopMonitor(id);
+        Path log = dir.resolve(LOG);
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.filter(e -> !e.equals(log)).toList()) {
+                deleteTree(entry);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            if (!Files.exists(log) || Files.size(log) == 0) {
+                deleteTree(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -351,13 +376,18 @@ public final class RuncRuntime implements ContainerRuntime {
      * the container is gone), the exit file, the attach link and the container directory.
      */
     private void removeLeftovers(String id) {
+        stopMonitor(id);
+        deleteTree(containerDir(id));
+    }
+
+    /** Runtime state and cgroups (runc delete), the monitor (it exits once the container is gone), exit file, link. */
+    private void stopMonitor(String id) {
         runtime.run("delete", "--force", id);
         monitorRecord(id).filter(m -> HostProcess.isMonitor(m, id))
             .flatMap(m -> ProcessHandle.of(m.conmonPid()))
             .ifPresent(this::awaitMonitorExit);
-        deleteQuietly(settings.socketDir().resolve(id));
+        deleteQuietly(settings.socketDir().resolve(Conmon.attachName(id)));
         deleteQuietly(settings.exitDir().resolve(id));
-        deleteTree(containerDir(id));
     }
 
     private void awaitMonitorExit(ProcessHandle monitor) {

@@ -38,11 +38,11 @@ class ImageReferenceTest {
     @Test
     void shouldRejectUppercaseRepository() {
         assertThatThrownBy(() -> ImageReference.parse("BusyBox"))
-            .hasMessageContaining("invalid reference format");
+            .hasMessage("invalid reference format: repository name must be lowercase");
     }
 
     @Test
     void shouldRejectBadTag() {
-        assertThatThrownBy(() -> ImageReference.parse("busybox:-bad")).hasMessageContaining("invalid tag");
+        assertThatThrownBy(() -> ImageReference.parse("busybox:-bad")).hasMessage("invalid reference format");
     }
 }

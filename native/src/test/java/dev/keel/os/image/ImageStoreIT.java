@@ -8,6 +8,7 @@ import dev.keel.os.archive.Syscalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +44,8 @@ class ImageStoreIT {
         Env env = open(dataRoot);
         byte[] plain = RootfsTarball.busybox("one");
         StoredImage image = env.importer().importTarball(new ByteArrayInputStream(RootfsTarball.gzip(plain)),
-            List.of("CMD [\"/bin/sh\"]", "ENV A=1", "WORKDIR /srv", "EXPOSE 8080"), null, "busybox:test");
+            List.of("CMD [\"/bin/sh\"]", "ENV A=1", "WORKDIR /srv", "EXPOSE 8080"), null);
+        env.catalog().references().tag(ImageReference.parse("busybox:test"), image.id());
 
         assertThat(image.config().diffIds()).containsExactly(Digest.of(plain));
         assertThat(image.config().configOrEmpty().cmd()).containsExactly("/bin/sh");
@@ -72,16 +75,17 @@ class ImageStoreIT {
     private void roundTrip(ArchiveFormat format) throws Exception {
         Env source = open(dataRoot.resolve("source"));
         StoredImage image = source.importer().importTarball(
-            new ByteArrayInputStream(RootfsTarball.busybox("one")), List.of("CMD sh"), null, "busybox:saved");
+            new ByteArrayInputStream(RootfsTarball.busybox("one")), List.of("CMD sh"), null);
+        source.catalog().references().tag(ImageReference.parse("busybox:saved"), image.id());
         ByteArrayOutputStream archive = new ByteArrayOutputStream();
         source.archives().save(List.of("busybox:saved"), format, archive);
 
         Env target = open(dataRoot.resolve("target"));
         LoadResult loaded = target.archives().load(new ByteArrayInputStream(archive.toByteArray()));
 
-        assertThat(loaded.imageIds()).containsExactly(image.id());
-        assertThat(loaded.repoTags()).containsExactly("busybox:saved");
-        assertThat(target.catalog().resolve("busybox:saved").id()).isEqualTo(image.id());
+        assertThat(loaded.images()).containsExactly(
+            new LoadResult.Image(image.id(), List.of(ImageReference.parse("busybox:saved"))));
+        assertThat(target.catalog().resolve(image.id().toString()).id()).isEqualTo(image.id());
         assertThat(target.catalog().store().layerDirsTopFirst(image.id()).get(0).resolve("bin/busybox"))
             .hasSameBinaryContentAs(Path.of("/usr/bin/busybox"));
     }
@@ -90,8 +94,8 @@ class ImageStoreIT {
     void shouldKeepASharedLayerUntilTheLastImageUsingItIsDeleted() throws Exception {
         Env env = open(dataRoot);
         byte[] rootfs = RootfsTarball.busybox("shared");
-        StoredImage first = env.importer().importTarball(new ByteArrayInputStream(rootfs), List.of("CMD a"), null, "first");
-        StoredImage second = env.importer().importTarball(new ByteArrayInputStream(rootfs), List.of("CMD b"), null, "second");
+        StoredImage first = env.importer().importTarball(new ByteArrayInputStream(rootfs), List.of("CMD a"), null);
+        StoredImage second = env.importer().importTarball(new ByteArrayInputStream(rootfs), List.of("CMD b"), null);
         ImageStore store = env.catalog().store();
         Digest layer = first.chainIds().get(0);
         Path layerDir = store.layerDirsTopFirst(first.id()).get(0);
@@ -100,12 +104,12 @@ class ImageStoreIT {
         assertThat(second.chainIds()).containsExactly(layer);
         assertThat(store.references(layer)).isEqualTo(2);
 
-        env.catalog().remove("first", false);
+        store.delete(first.id());
         assertThat(store.hasLayer(layer)).isTrue();
         assertThat(layerDir.resolve("bin/busybox")).exists();
         assertThat(store.references(layer)).isEqualTo(1);
 
-        env.catalog().remove("second", false);
+        store.delete(second.id());
         assertThat(store.hasLayer(layer)).isFalse();
         assertThat(layerDir).doesNotExist();
         assertThat(store.list()).isEmpty();
@@ -125,7 +129,7 @@ class ImageStoreIT {
         }
 
         assertThatThrownBy(() -> env.importer().importTarball(new ByteArrayInputStream(bytes.toByteArray()),
-            List.of(), null, "bad")).isInstanceOf(ArchiveEscapeException.class)
+            List.of(), null)).isInstanceOf(ArchiveEscapeException.class)
             .hasMessageContaining("passes through the symlink 'etc'");
         assertThat(dataRoot.resolve("pwned")).doesNotExist();
         assertThat(env.catalog().store().list()).isEmpty();
@@ -134,16 +138,38 @@ class ImageStoreIT {
     }
 
     @Test
-    void shouldRefuseToDeleteByIdAnImageWithSeveralTagsWithoutForce() throws Exception {
-        Env env = open(dataRoot);
-        StoredImage image = env.importer().importTarball(
-            new ByteArrayInputStream(RootfsTarball.busybox("x")), List.of(), null, "a:1");
-        env.catalog().tag("a:1", "b:2");
+    void shouldRemoveTheImagesOfALoadWhenALaterImageOfTheArchiveIsInvalid() throws Exception {
+        Env source = open(dataRoot.resolve("source"));
+        StoredImage image = source.importer().importTarball(
+            new ByteArrayInputStream(RootfsTarball.busybox("one")), List.of(), null);
+        ByteArrayOutputStream archive = new ByteArrayOutputStream();
+        source.archives().save(List.of(image.id().toString()), ArchiveFormat.DOCKER_ARCHIVE, archive);
+        byte[] broken = withSecondManifestItemMissingItsConfig(archive.toByteArray());
 
-        assertThatThrownBy(() -> env.catalog().remove(image.id().hex(), false))
-            .isInstanceOf(ImageConflictException.class).hasMessageContaining("must be forced");
-        assertThat(env.catalog().remove(image.id().hex(), true)).extracting(ImageCatalog.Removal::deleted)
-            .contains(image.id());
-        assertThatThrownBy(() -> env.catalog().resolve("a:1")).isInstanceOf(NoSuchImageException.class);
+        Env target = open(dataRoot.resolve("target"));
+        assertThatThrownBy(() -> target.archives().load(new ByteArrayInputStream(broken)))
+            .isInstanceOf(InvalidImageException.class).hasMessage("invalid archive: missing.json is missing");
+        assertThat(target.catalog().store().list()).isEmpty();
+        assertThat(dataRoot.resolve("target/image/layers")).isEmptyDirectory();
+        assertThat(dataRoot.resolve("target/image/blobs/sha256")).isEmptyDirectory();
+    }
+
+    /** The same archive with a manifest.json whose second image names a config the archive does not hold. */
+    private static byte[] withSecondManifestItemMissingItsConfig(byte[] archive) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive));
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                byte[] content = in.readAllBytes();
+                if (entry.getName().equals("manifest.json")) {
+                    String manifest = new String(content, StandardCharsets.UTF_8);
+                    content = (manifest.substring(0, manifest.length() - 1)
+                        + ",{\"Config\":\"missing.json\",\"Layers\":[]}]").getBytes(StandardCharsets.UTF_8);
+                }
+                RootfsTarball.file(tar, entry.getName(), content, 0644);
+            }
+        }
+        return out.toByteArray();
     }
 }

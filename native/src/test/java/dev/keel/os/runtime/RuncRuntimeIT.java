@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.os.cgroup.CgroupTree;
+import dev.keel.os.monitor.Conmon;
 import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.HostProcess;
 import dev.keel.os.monitor.K8sFileLog;
@@ -330,7 +331,7 @@ class RuncRuntimeIT {
             });
         assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
         assertThat(settings.exitDir().resolve(spec.id())).doesNotExist();
-        assertThat(settings.socketDir().resolve(spec.id())).doesNotExist();
+        assertThat(settings.socketDir().resolve(Conmon.attachName(spec.id()))).doesNotExist();
         assertThat(settings.runtimeStateDir().resolve(spec.id())).doesNotExist();
     }
 

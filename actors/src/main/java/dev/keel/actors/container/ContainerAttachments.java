@@ -1,0 +1,316 @@
+package dev.keel.actors.container;
+
+import dev.keel.os.monitor.AttachSocket;
+import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.MonitorControl;
+import dev.keel.os.monitor.MonitorFailure;
+import dev.keel.os.runtime.RuntimeSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.SourceQueueWithComplete;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A container's stdio as a {@link Containers.Attachment}, through its conmon's attach socket.
+ *
+ * <p>Threads: the socket calls block, so each attachment has a thread of its own that reads the output connection and
+ * offers each packet to the output stream (waiting while the client is slow, which in turn holds conmon back, as
+ * Docker does). Stdin has its own connection, because closing a connection is the only way to end the container's
+ * stdin and the output must keep flowing after that; conmon copies output to that connection too, so a second thread
+ * drains it. Writes to stdin run on Pekko's blocking-IO dispatcher.
+ *
+ * <p>Docker attaches before it starts ({@code docker run} without {@code -d}, {@code docker start -a}), when the
+ * container may have no monitor yet, or only the socket of an earlier run that nobody serves. The connection is then
+ * made as soon as a new monitor's socket appears (watched, not polled); conmon binds it before it runs the runtime's
+ * create, so output from the container's first instruction on is seen.
+ */
+public final class ContainerAttachments {
+
+    private static final Logger log = LoggerFactory.getLogger(ContainerAttachments.class);
+    private static final String BLOCKING_IO_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
+    private static final int OUTPUT_BUFFER_PACKETS = 16;
+
+    private ContainerAttachments() {}
+
+    /**
+     * Attaches to container {@code containerId} (the runtime id). Connects at once when the monitor runs, so nothing
+     * the container prints after this returns is missed.
+     *
+     * @param tty       the container has a TTY: {@link Containers.Attachment#resize} reaches it
+     * @param openStdin the container's monitor holds its stdin open ({@code -i}): {@link Containers.Attachment#input}
+     *                  reaches it; otherwise input is discarded
+     */
+    public static Containers.Attachment attach(RuntimeSettings settings, String containerId, boolean tty,
+                                               boolean openStdin) {
+        return attach(settings, containerId, tty, openStdin, Clock.systemUTC());
+    }
+
+    static Containers.Attachment attach(RuntimeSettings settings, String containerId, boolean tty, boolean openStdin,
+                                        Clock clock) {
+        MonitorSocket monitor = new MonitorSocket(settings.socketDir(), containerId);
+        return new SocketAttachment(monitor, monitor.tryConnect(), tty, openStdin,
+                MonitorControl.of(settings.socketDir(), containerId), clock);
+    }
+
+    /** The attach socket of one session, connected now or as soon as a monitor serves it. */
+    private record MonitorSocket(Path socketDir, String session) {
+
+        Optional<AttachSocket> tryConnect() {
+            try {
+                return Optional.of(AttachSocket.connect(AttachSocket.path(socketDir, session)));
+            } catch (IOException e) {
+                // No monitor yet (no socket) or no more (a socket nobody serves): both wait for the next one.
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * Blocks until a monitor accepts a connection. Every change in the socket directory or the session's bundle
+         * (conmon links the one to the other, then binds the socket in the bundle) is a reason to try again.
+         *
+         * @throws ClosedWatchServiceException when {@code watcher} is closed meanwhile
+         */
+        AttachSocket await(WatchService watcher) throws IOException, InterruptedException {
+            Files.createDirectories(socketDir);
+            socketDir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+            while (true) {
+                Path bundle = socketDir.resolve(Conmon.attachName(session));
+                if (Files.isDirectory(bundle)) {
+                    try {
+                        bundle.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+                    } catch (IOException e) {
+                        log.debug("the bundle of {} went away while being watched", session, e);
+                    }
+                }
+                Optional<AttachSocket> socket = tryConnect();
+                if (socket.isPresent()) {
+                    return socket.get();
+                }
+                watcher.take().reset();
+            }
+        }
+    }
+
+    private static final class SocketAttachment implements Containers.Attachment {
+
+        private final MonitorSocket monitor;
+        private final AtomicReference<AttachSocket> connected;
+        private final boolean tty;
+        private final boolean openStdin;
+        private final MonitorControl control;
+        private final Clock clock;
+        private final Stdin stdin;
+
+        SocketAttachment(MonitorSocket monitor, Optional<AttachSocket> connected, boolean tty, boolean openStdin,
+                         MonitorControl control, Clock clock) {
+            this.monitor = monitor;
+            this.connected = new AtomicReference<>(connected.orElse(null));
+            this.tty = tty;
+            this.openStdin = openStdin;
+            this.control = control;
+            this.clock = clock;
+            this.stdin = new Stdin();
+        }
+
+        @Override
+        public Source<Containers.LogLine, NotUsed> output() {
+            return Source.<Containers.LogLine>queue(OUTPUT_BUFFER_PACKETS, OverflowStrategy.backpressure())
+                    .mapMaterializedValue(queue -> {
+                        Pump pump = new Pump(queue, connected.getAndSet(null));
+                        queue.watchCompletion().whenComplete((done, failure) -> {
+                            pump.stop();
+                            stdin.abandon();
+                        });
+                        Thread thread = new Thread(pump, "attach-" + shortId());
+                        thread.setDaemon(true);
+                        thread.start();
+                        return NotUsed.getInstance();
+                    });
+        }
+
+        @Override
+        public Sink<ByteString, NotUsed> input() {
+            if (!openStdin) {
+                return Sink.<ByteString>ignore().mapMaterializedValue(done -> NotUsed.getInstance());
+            }
+            return Flow.of(ByteString.class)
+                    .map(bytes -> {
+                        stdin.write(bytes);
+                        return Done.getInstance();
+                    })
+                    .watchTermination((notUsed, done) -> {
+                        done.whenComplete((d, failure) -> stdin.close());
+                        return NotUsed.getInstance();
+                    })
+                    .addAttributes(ActorAttributes.dispatcher(BLOCKING_IO_DISPATCHER))
+                    .async()
+                    .to(Sink.ignore());
+        }
+
+        @Override
+        public void resize(int height, int width) {
+            if (!tty) {
+                return;
+            }
+            try {
+                control.resize(height, width);
+            } catch (MonitorFailure e) {
+                log.debug("resize of {} not delivered: {}", monitor.session(), e.getMessage());
+            }
+        }
+
+        private String shortId() {
+            return monitor.session().length() > 12 ? monitor.session().substring(0, 12) : monitor.session();
+        }
+
+        /** Reads the output connection into the stream until either ends. */
+        private final class Pump implements Runnable {
+            private final SourceQueueWithComplete<Containers.LogLine> queue;
+            private final AtomicReference<AttachSocket> socket;
+            private final WatchService watcher;
+            private volatile boolean stopped;
+
+            Pump(SourceQueueWithComplete<Containers.LogLine> queue, AttachSocket socket) {
+                this.queue = queue;
+                this.socket = new AtomicReference<>(socket);
+                try {
+                    this.watcher = monitor.socketDir().getFileSystem().newWatchService();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void run() {
+                try {
+                    AttachSocket s = socket.get();
+                    if (s == null) {
+                        s = monitor.await(watcher);
+                        socket.set(s);
+                        if (stopped) {
+                            s.close();
+                            return;
+                        }
+                    }
+                    for (Optional<AttachSocket.Packet> p = s.read(); p.isPresent(); p = s.read()) {
+                        Containers.LogStream stream = tty || p.get().stream() == dev.keel.os.monitor.LogStream.STDOUT
+                                ? Containers.LogStream.STDOUT : Containers.LogStream.STDERR;
+                        QueueOfferResult offered = queue.offer(new Containers.LogLine(stream, clock.instant(),
+                                p.get().bytes())).toCompletableFuture().join();
+                        if (offered != QueueOfferResult.enqueued()) {
+                            return;
+                        }
+                    }
+                    queue.complete();
+                } catch (ClosedWatchServiceException e) {
+                    log.debug("attach to {} ended before its monitor came up", monitor.session());
+                } catch (IOException | RuntimeException e) {
+                    if (!stopped) {
+                        queue.fail(e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    stop();
+                }
+            }
+
+            /** Ends the pump from any thread: a blocked read or wait returns. */
+            void stop() {
+                stopped = true;
+                try {
+                    watcher.close();
+                } catch (IOException e) {
+                    log.debug("closing the socket watcher failed", e);
+                }
+                AttachSocket s = socket.get();
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+
+        /**
+         * The stdin connection, opened by the first write (or by the end, to deliver an EOF). A write before the
+         * container's monitor is up waits for it, unless the attachment's output has ended meanwhile.
+         */
+        private final class Stdin {
+            private final WatchService watcher;
+            private volatile AttachSocket socket;
+
+            Stdin() {
+                try {
+                    this.watcher = monitor.socketDir().getFileSystem().newWatchService();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            synchronized void write(ByteString bytes) throws IOException, InterruptedException {
+                open().write(bytes.asByteBuffer());
+            }
+
+            /** Ends the container's stdin; the connection itself closes when its drain reaches the end of output. */
+            synchronized void close() {
+                try {
+                    open().endInput();
+                } catch (IOException | InterruptedException | ClosedWatchServiceException e) {
+                    log.debug("stdin of {} not closed: {}", monitor.session(), e.toString());
+                }
+            }
+
+            private AttachSocket open() throws IOException, InterruptedException {
+                if (socket == null) {
+                    socket = monitor.await(watcher);
+                    watcher.close();
+                    AttachSocket drained = socket;
+                    Thread drain = new Thread(() -> {
+                        try {
+                            while (drained.read().isPresent()) {
+                                // conmon copies all output here too and stalls if it is not read.
+                            }
+                        } catch (IOException e) {
+                            log.debug("stdin connection of {} ended", monitor.session(), e);
+                        } finally {
+                            drained.close();
+                        }
+                    }, "attach-stdin-" + shortId());
+                    drain.setDaemon(true);
+                    drain.start();
+                }
+                return socket;
+            }
+
+            /** The attachment is over: stops a wait for the monitor and hangs up; called from any thread. */
+            void abandon() {
+                try {
+                    watcher.close();
+                } catch (IOException e) {
+                    log.debug("closing the socket watcher failed", e);
+                }
+                AttachSocket s = socket;
+                if (s != null) {
+                    s.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+package dev.keel.httpapi.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real docker CLIs (Debian's 20.10 and a current 28.x, each when installed) against a real keeld, through the
+ * everyday flows, expecting what dockerd answers. One keeld serves the class; every test removes what it made.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DockerCliIT {
+
+    private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker"), Path.of("/usr/local/bin/docker"));
+    private static final Duration CONDITION_TIMEOUT = Duration.ofSeconds(30);
+
+    private Path dir;
+    private Path execRoot;
+    private Path socket;
+    private Path busyboxTar;
+    private KeeldProcess keeld;
+    private final List<String> containers = new ArrayList<>();
+    private final List<String> images = new ArrayList<>();
+
+    @BeforeAll
+    void startKeeld() throws Exception {
+        dir = Files.createTempDirectory("keel-cli-it");
+        execRoot = Files.createDirectory(Path.of("/tmp", "kc" + ProcessHandle.current().pid()));
+        socket = dir.resolve("keel.sock");
+        busyboxTar = busyboxRootfs(dir);
+        keeld = KeeldProcess.start(dir, execRoot, socket);
+    }
+
+    @AfterAll
+    void stopKeeldAndClean() throws Exception {
+        try {
+            if (keeld != null && keeld.isAlive()) {
+                removeEveryContainer();
+                keeld.stop();
+            }
+        } finally {
+            endLeftoverProcesses();
+            for (Path root : new Path[] {execRoot, dir}) {
+                if (root != null) {
+                    unmountUnder(root);
+                    deleteTree(root);
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void removeWhatTheTestMade() throws Exception {
+        DockerCli cli = clis().findFirst().orElseThrow();
+        for (String container : containers) {
+            cli.run("rm", "-f", container);
+        }
+        for (String image : images) {
+            cli.run("rmi", "-f", image);
+        }
+        containers.clear();
+        images.clear();
+    }
+
+    Stream<DockerCli> clis() {
+        return BINARIES.stream().filter(Files::isExecutable).map(binary -> new DockerCli(binary, socket.toString(),
+                configDir(binary)));
+    }
+
+    private Path configDir(Path binary) {
+        try {
+            return Files.createDirectories(dir.resolve("config" + binary.toString().replace('/', '-')));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A name of this test's own for {@code cli}, so the two CLIs never meet each other's objects. */
+    private static String name(DockerCli cli, String base) {
+        return base + "-" + cli.name().replace(".", "");
+    }
+
+    private String importImage(DockerCli cli, String reference) throws Exception {
+        images.add(reference);
+        return cli.ok("import", "--change", "CMD [\"sh\"]", busyboxTar.toString(), reference);
+    }
+
+    private String runDetached(DockerCli cli, String name, String... imageAndCommand) throws Exception {
+        containers.add(name);
+        List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
+        args.addAll(List.of(imageAndCommand));
+        return cli.ok(args.toArray(String[]::new));
+    }
+
+    private static String status(DockerCli cli, String container) throws Exception {
+        return cli.ok("inspect", "--format", "{{.State.Status}}", container);
+    }
+
+    private static void eventually(String what, Callable<Boolean> condition) throws Exception {
+        Instant deadline = Instant.now().plus(CONDITION_TIMEOUT);
+        while (!condition.call()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("not within " + CONDITION_TIMEOUT + ": " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Docker's unix timestamp form, which both CLIs pass to the daemon unchanged. */
+    private static String timestamp(Instant instant) {
+        return instant.getEpochSecond() + "." + String.format("%09d", instant.getNano());
+    }
+
+    // --- flows ----------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldNegotiateTheApiVersionAndReportTheServer(DockerCli cli) throws Exception {
+        assertThat(cli.ok("version", "--format", "{{.Server.APIVersion}}")).isEqualTo("1.41");
+        assertThat(cli.ok("info", "--format", "{{.OSType}}")).isEqualTo("linux");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldImportTagInspectListAndRemoveAnImage(DockerCli cli) throws Exception {
+        String repository = name(cli, "keel-test/bb");
+
+        String id = importImage(cli, repository + ":1");
+        cli.ok("tag", repository + ":1", repository + ":2");
+        images.add(repository + ":2");
+
+        assertThat(id).matches("sha256:[0-9a-f]{64}");
+        assertThat(cli.ok("images", "--format", "{{.Repository}}:{{.Tag}}").lines())
+                .contains(repository + ":1", repository + ":2");
+        assertThat(cli.ok("inspect", "--format", "{{json .Config.Cmd}}", repository + ":2")).isEqualTo("[\"sh\"]");
+        assertThat(cli.ok("history", "--no-trunc", "--format", "{{.ID}}", repository + ":1").lines()).contains(id);
+        assertThat(cli.ok("rmi", repository + ":2")).isEqualTo("Untagged: " + repository + ":2");
+        // A layer no other image holds is reported deleted too, after the image.
+        assertThat(cli.ok("rmi", repository + ":1").lines()).startsWith("Untagged: " + repository + ":1", "Deleted: " + id);
+        assertThat(cli.ok("images", "--format", "{{.Repository}}:{{.Tag}}").lines()).doesNotContain(repository + ":1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldRunADetachedContainerWithItsNameEnvironmentWorkdirLabelAndHostname(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/run") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "web");
+
+        String id = runDetached(cli, web, "-e", "GREETING=hello", "-w", "/tmp", "--label", "tier=front",
+                "--hostname", "h1", image, "sh", "-c", "echo $GREETING $(pwd) $(hostname); exec sleep 1000");
+
+        assertThat(id).matches("[0-9a-f]{64}");
+        eventually("the container's first line in its log",
+                () -> cli.run("logs", web).out().contains("hello /tmp h1"));
+        assertThat(status(cli, web)).isEqualTo("running");
+        assertThat(cli.ok("ps", "--filter", "label=tier=front", "--format", "{{.Names}}").lines()).contains(web);
+        assertThat(cli.ok("ps", "--filter", "name=" + web, "--filter", "status=running", "--format", "{{.ID}}"))
+                .isEqualTo(id.substring(0, 12));
+        assertThat(cli.ok("ps", "--filter", "label=tier=back", "--format", "{{.Names}}").lines()).doesNotContain(web);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldStopStartAndKill(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/life") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "life");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        assertThat(cli.ok("stop", "-t", "1", web)).isEqualTo(web);
+        assertThat(status(cli, web)).isEqualTo("exited");
+        assertThat(cli.ok("start", web)).isEqualTo(web);
+        assertThat(status(cli, web)).isEqualTo("running");
+        assertThat(cli.ok("kill", web)).isEqualTo(web);
+        assertThat(cli.ok("wait", web)).isEqualTo("137");
+        assertThat(status(cli, web)).isEqualTo("exited");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldPauseAndUnpause(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/pause") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "pause");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        assertThat(cli.ok("pause", web)).isEqualTo(web);
+        assertThat(status(cli, web)).isEqualTo("paused");
+        assertThat(cli.ok("unpause", web)).isEqualTo(web);
+        assertThat(status(cli, web)).isEqualTo("running");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldWaitForTheExitCodeAndRename(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/wait") + ":1";
+        importImage(cli, image);
+        String before = name(cli, "before");
+        String after = name(cli, "after");
+        runDetached(cli, before, image, "sh", "-c", "exit 3");
+        containers.add(after);
+
+        assertThat(cli.ok("wait", before)).isEqualTo("3");
+        cli.ok("rename", before, after);
+        assertThat(cli.ok("inspect", "--format", "{{.Name}}", after)).isEqualTo("/" + after);
+        assertThat(cli.ok("ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}").lines()).contains(after);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldRemoveARunningContainerOnlyWithForce(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/rm") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "rm");
+        String id = runDetached(cli, web, image, "sleep", "1000");
+
+        DockerCli.Result refused = cli.run("rm", web);
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err().strip()).isEqualTo("Error response from daemon: You cannot remove a running container "
+                + id + ". Stop the container before attempting removal or force remove");
+        assertThat(cli.ok("rm", "-f", web)).isEqualTo(web);
+        assertThat(cli.ok("ps", "-a", "--format", "{{.Names}}").lines()).doesNotContain(web);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldSaveAndLoadAnImage(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/save") + ":1";
+        String id = importImage(cli, image);
+        Path archive = dir.resolve(name(cli, "save") + ".tar");
+
+        cli.ok("save", "-o", archive.toString(), image);
+        cli.ok("rmi", image);
+
+        assertThat(cli.ok("load", "-i", archive.toString())).isEqualTo("Loaded image: " + image);
+        assertThat(cli.ok("inspect", "--format", "{{.Id}}", image)).isEqualTo(id);
+    }
+
+    Stream<Arguments> unknownObjects() {
+        return clis().flatMap(cli -> {
+            boolean old = cli.name().equals("docker-20.10");
+            return Stream.of(
+                    Arguments.of(cli, List.of("rmi", "nosuch:1"), old ? "Error: No such image: nosuch:1"
+                            : "Error response from daemon: No such image: nosuch:1"),
+                    Arguments.of(cli, List.of("tag", "nosuch:1", "other:1"),
+                            "Error response from daemon: No such image: nosuch:1"),
+                    Arguments.of(cli, List.of("inspect", "nosuch"), "Error: No such object: nosuch"),
+                    Arguments.of(cli, List.of("container", "inspect", "nosuchc"), old ? "Error: No such container: nosuchc"
+                            : "Error response from daemon: No such container: nosuchc"),
+                    Arguments.of(cli, List.of("start", "nosuchc"), "Error response from daemon: No such container: nosuchc\n"
+                            + "Error: failed to start containers: nosuchc"),
+                    Arguments.of(cli, List.of("stop", "nosuchc"), "Error response from daemon: No such container: nosuchc"),
+                    Arguments.of(cli, List.of("rm", "nosuchc"), old ? "Error: No such container: nosuchc"
+                            : "Error response from daemon: No such container: nosuchc"),
+                    Arguments.of(cli, List.of("logs", "nosuchc"), old ? "Error: No such container: nosuchc"
+                            : "Error response from daemon: No such container: nosuchc"));
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("unknownObjects")
+    void shouldAnswerUnknownImagesAndContainersAsDockerd(DockerCli cli, List<String> command, String stderr)
+            throws Exception {
+        DockerCli.Result result = cli.run(command.toArray(String[]::new));
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err().strip()).isEqualTo(stderr);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldReplayTheEventsOfAContainersLifeWithFilters(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/events") + ":1";
+        Instant since = Instant.now();
+        String imageId = importImage(cli, image);
+        String web = name(cli, "events");
+        String id = runDetached(cli, web, "--label", "tier=front", image, "sleep", "1000");
+        cli.ok("stop", "-t", "1", web);
+        cli.ok("rm", web);
+        String until = timestamp(Instant.now());
+
+        List<String> lifecycle = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "container=" + web, "--format", "{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}")
+                .lines().toList();
+        List<String> starts = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "event=start", "--filter", "label=tier=front", "--format", "{{.ID}} {{.From}}").lines().toList();
+        List<String> imageEvents = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "type=image", "--filter", "image=" + image, "--format", "{{.Action}} {{.Actor.ID}}").lines().toList();
+
+        assertThat(lifecycle).containsExactly(
+                "container create " + id + " " + web,
+                "container start " + id + " " + web,
+                "container kill " + id + " " + web,
+                "container die " + id + " " + web,
+                "container stop " + id + " " + web,
+                "container destroy " + id + " " + web);
+        assertThat(starts).containsExactly(id + " " + image);
+        assertThat(imageEvents).contains("tag " + imageId);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldStillShowEarlierEventsAfterKeeldRestarts(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/restart") + ":1";
+        Instant since = Instant.now();
+        importImage(cli, image);
+        String web = name(cli, "survivor");
+        String id = runDetached(cli, web, image, "sleep", "1000");
+
+        assertThat(keeld.stop()).as(keeld.log()).isTrue();
+        keeld = KeeldProcess.start(dir, execRoot, socket);
+
+        assertThat(cli.ok("events", "--since", timestamp(since), "--until", timestamp(Instant.now()),
+                "--filter", "container=" + id, "--format", "{{.Action}}").lines())
+                .startsWith("create", "start");
+    }
+
+    // --- fixture --------------------------------------------------------------------------------------------------
+
+    /** A root filesystem of busybox and the applets the flows use, as the tarball docker import takes. */
+    private static Path busyboxRootfs(Path dir) throws Exception {
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+        Path bin = Files.createDirectories(rootfs.resolve("bin"));
+        Files.createDirectories(rootfs.resolve("tmp"));
+        Files.createDirectories(rootfs.resolve("etc"));
+        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        for (String applet : List.of("sh", "echo", "sleep", "cat", "ls", "env", "pwd", "hostname", "true", "false", "top",
+                "id", "ps")) {
+            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+        }
+        Path tar = dir.resolve("busybox.tar");
+        Process process = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(output).isZero();
+        return tar;
+    }
+
+    private void removeEveryContainer() throws Exception {
+        DockerCli cli = clis().findFirst().orElseThrow();
+        for (String container : cli.run("ps", "-aq").lines()) {
+            cli.run("rm", "-f", container);
+        }
+    }
+
+    /** Processes keeld started for this test's containers (monitors) that outlived it: they name our roots. */
+    private void endLeftoverProcesses() {
+        List<String> roots = Stream.of(dir, execRoot).filter(Objects::nonNull).map(Path::toString).toList();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(line -> roots.stream().anyMatch(line::contains)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static void unmountUnder(Path dir) throws Exception {
+        List<String> mountPoints = Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                .map(line -> line.split(" ")[1])
+                .filter(point -> point.startsWith(dir.toString()))
+                .sorted(Comparator.reverseOrder())
+                .toList();
+        for (String point : mountPoints) {
+            new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
