@@ -14,7 +14,9 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchService;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.ActorAttributes;
@@ -31,11 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A container's stdio as a {@link Containers.Attachment}, through its conmon's attach socket.
  *
- * <p>Threads: the socket calls block, so each attachment has a thread of its own that reads the output connection and
- * offers each packet to the output stream (waiting while the client is slow, which in turn holds conmon back, as
- * Docker does). Stdin has its own connection, because closing a connection is the only way to end the container's
- * stdin and the output must keep flowing after that; conmon copies output to that connection too, so a second thread
- * drains it. Writes to stdin run on Pekko's blocking-IO dispatcher.
+ * <p>One connection carries both ways. Threads: the socket calls block, so each attachment has a thread of its own
+ * that reads the connection and offers each packet to the output stream (waiting while the client is slow, which in
+ * turn holds conmon back, as Docker does). Writes to stdin run on Pekko's blocking-IO dispatcher; the end of the input
+ * half-closes the connection, which makes conmon close the container's stdin while output goes on.
  *
  * <p>Docker attaches before it starts ({@code docker run} without {@code -d}, {@code docker start -a}), when the
  * container may have no monitor yet, or only the socket of an earlier run that nobody serves. The connection is then
@@ -112,34 +113,36 @@ public final class ContainerAttachments {
     private static final class SocketAttachment implements Containers.Attachment {
 
         private final MonitorSocket monitor;
-        private final AtomicReference<AttachSocket> connected;
+        /** The one connection: output is read from it, stdin written to it; done once the monitor accepted it. */
+        private final CompletableFuture<AttachSocket> connection = new CompletableFuture<>();
+        private final WatchService watcher;
         private final boolean tty;
         private final boolean openStdin;
         private final MonitorControl control;
         private final Clock clock;
-        private final Stdin stdin;
 
         SocketAttachment(MonitorSocket monitor, Optional<AttachSocket> connected, boolean tty, boolean openStdin,
                          MonitorControl control, Clock clock) {
             this.monitor = monitor;
-            this.connected = new AtomicReference<>(connected.orElse(null));
+            connected.ifPresent(connection::complete);
             this.tty = tty;
             this.openStdin = openStdin;
             this.control = control;
             this.clock = clock;
-            this.stdin = new Stdin();
+            try {
+                this.watcher = monitor.socketDir().getFileSystem().newWatchService();
+            } catch (IOException e) {
+                connected.ifPresent(AttachSocket::close);
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
         public Source<Containers.LogLine, NotUsed> output() {
             return Source.<Containers.LogLine>queue(OUTPUT_BUFFER_PACKETS, OverflowStrategy.backpressure())
                     .mapMaterializedValue(queue -> {
-                        Pump pump = new Pump(queue, connected.getAndSet(null));
-                        queue.watchCompletion().whenComplete((done, failure) -> {
-                            pump.stop();
-                            stdin.abandon();
-                        });
-                        Thread thread = new Thread(pump, "attach-" + shortId());
+                        queue.watchCompletion().whenComplete((done, failure) -> hangUp());
+                        Thread thread = new Thread(() -> pump(queue), "attach-" + shortId());
                         thread.setDaemon(true);
                         thread.start();
                         return NotUsed.getInstance();
@@ -153,11 +156,11 @@ public final class ContainerAttachments {
             }
             return Flow.of(ByteString.class)
                     .map(bytes -> {
-                        stdin.write(bytes);
+                        connected().write(bytes.asByteBuffer());
                         return Done.getInstance();
                     })
                     .watchTermination((notUsed, done) -> {
-                        done.whenComplete((d, failure) -> stdin.close());
+                        done.whenComplete((d, failure) -> endStdin());
                         return NotUsed.getInstance();
                     })
                     .addAttributes(ActorAttributes.dispatcher(BLOCKING_IO_DISPATCHER))
@@ -181,135 +184,63 @@ public final class ContainerAttachments {
             return monitor.session().length() > 12 ? monitor.session().substring(0, 12) : monitor.session();
         }
 
-        /** Reads the output connection into the stream until either ends. */
-        private final class Pump implements Runnable {
-            private final SourceQueueWithComplete<Containers.LogLine> queue;
-            private final AtomicReference<AttachSocket> socket;
-            private final WatchService watcher;
-            private volatile boolean stopped;
-
-            Pump(SourceQueueWithComplete<Containers.LogLine> queue, AttachSocket socket) {
-                this.queue = queue;
-                this.socket = new AtomicReference<>(socket);
-                try {
-                    this.watcher = monitor.socketDir().getFileSystem().newWatchService();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-
-            @Override
-            public void run() {
-                try {
-                    AttachSocket s = socket.get();
-                    if (s == null) {
-                        s = monitor.await(watcher);
-                        socket.set(s);
-                        if (stopped) {
-                            s.close();
-                            return;
-                        }
+        /** Reads the connection into the stream until either ends; connects first when the monitor was not up. */
+        private void pump(SourceQueueWithComplete<Containers.LogLine> queue) {
+            try {
+                if (!connection.isDone()) {
+                    AttachSocket socket = monitor.await(watcher);
+                    if (!connection.complete(socket)) {
+                        socket.close();
                     }
-                    for (Optional<AttachSocket.Packet> p = s.read(); p.isPresent(); p = s.read()) {
-                        Containers.LogStream stream = tty || p.get().stream() == dev.keel.os.monitor.LogStream.STDOUT
-                                ? Containers.LogStream.STDOUT : Containers.LogStream.STDERR;
-                        QueueOfferResult offered = queue.offer(new Containers.LogLine(stream, clock.instant(),
-                                p.get().bytes())).toCompletableFuture().join();
-                        if (offered != QueueOfferResult.enqueued()) {
-                            return;
-                        }
+                }
+                AttachSocket socket = connected();
+                for (Optional<AttachSocket.Packet> p = socket.read(); p.isPresent(); p = socket.read()) {
+                    Containers.LogStream stream = tty || p.get().stream() == dev.keel.os.monitor.LogStream.STDOUT
+                            ? Containers.LogStream.STDOUT : Containers.LogStream.STDERR;
+                    QueueOfferResult offered = queue.offer(new Containers.LogLine(stream, clock.instant(),
+                            p.get().bytes())).toCompletableFuture().join();
+                    if (!QueueOfferResult.enqueued().equals(offered)) {
+                        return;
                     }
-                    queue.complete();
-                } catch (ClosedWatchServiceException e) {
-                    log.debug("attach to {} ended before its monitor came up", monitor.session());
-                } catch (IOException | RuntimeException e) {
-                    if (!stopped) {
-                        queue.fail(e);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    stop();
                 }
-            }
-
-            /** Ends the pump from any thread: a blocked read or wait returns. */
-            void stop() {
-                stopped = true;
-                try {
-                    watcher.close();
-                } catch (IOException e) {
-                    log.debug("closing the socket watcher failed", e);
-                }
-                AttachSocket s = socket.get();
-                if (s != null) {
-                    s.close();
-                }
+                queue.complete();
+            } catch (ClosedWatchServiceException | CancellationException e) {
+                log.debug("attach to {} ended before its monitor came up", monitor.session());
+            } catch (IOException | RuntimeException e) {
+                queue.fail(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queue.fail(e);
             }
         }
 
-        /**
-         * The stdin connection, opened by the first write (or by the end, to deliver an EOF). A write before the
-         * container's monitor is up waits for it, unless the attachment's output has ended meanwhile.
-         */
-        private final class Stdin {
-            private final WatchService watcher;
-            private volatile AttachSocket socket;
-
-            Stdin() {
-                try {
-                    this.watcher = monitor.socketDir().getFileSystem().newWatchService();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+        /** The connection, waiting for the pump to make it when the monitor was not up at attach time. */
+        private AttachSocket connected() throws InterruptedException {
+            try {
+                return connection.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("the attach connection was not made", e.getCause());
             }
+        }
 
-            synchronized void write(ByteString bytes) throws IOException, InterruptedException {
-                open().write(bytes.asByteBuffer());
+        /** The end of the client's input: conmon closes the container's stdin, output goes on. */
+        private void endStdin() {
+            try {
+                connected().endInput();
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                log.debug("stdin of {} not ended: {}", monitor.session(), e.toString());
             }
+        }
 
-            /** Ends the container's stdin; the connection itself closes when its drain reaches the end of output. */
-            synchronized void close() {
-                try {
-                    open().endInput();
-                } catch (IOException | InterruptedException | ClosedWatchServiceException e) {
-                    log.debug("stdin of {} not closed: {}", monitor.session(), e.toString());
-                }
+        /** The output stream is over: stops a wait for the monitor and hangs up; called from any thread. */
+        private void hangUp() {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                log.debug("closing the socket watcher failed", e);
             }
-
-            private AttachSocket open() throws IOException, InterruptedException {
-                if (socket == null) {
-                    socket = monitor.await(watcher);
-                    watcher.close();
-                    AttachSocket drained = socket;
-                    Thread drain = new Thread(() -> {
-                        try {
-                            while (drained.read().isPresent()) {
-                                // conmon copies all output here too and stalls if it is not read.
-                            }
-                        } catch (IOException e) {
-                            log.debug("stdin connection of {} ended", monitor.session(), e);
-                        } finally {
-                            drained.close();
-                        }
-                    }, "attach-stdin-" + shortId());
-                    drain.setDaemon(true);
-                    drain.start();
-                }
-                return socket;
-            }
-
-            /** The attachment is over: stops a wait for the monitor and hangs up; called from any thread. */
-            void abandon() {
-                try {
-                    watcher.close();
-                } catch (IOException e) {
-                    log.debug("closing the socket watcher failed", e);
-                }
-                AttachSocket s = socket;
-                if (s != null) {
-                    s.close();
-                }
+            if (!connection.cancel(false)) {
+                connection.join().close();
             }
         }
     }

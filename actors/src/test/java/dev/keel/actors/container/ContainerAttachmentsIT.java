@@ -137,6 +137,23 @@ class ContainerAttachmentsIT {
     }
 
     @Test
+    void shouldEndTheContainersStdinAfterMegabytesThatAreStillBeingEchoed() throws Exception {
+        ContainerSpec spec = spec("cat").withOpenStdin(true);
+        runtime.create(spec);
+        Containers.Attachment attachment = ContainerAttachments.attach(settings, spec.id(), false, true);
+        CompletableFuture<Long> echoed = attachment.output()
+                .runFold(0L, (bytes, line) -> bytes + line.content().length, system).toCompletableFuture();
+        runtime.start(spec.id());
+        byte[] chunk = new byte[16384];
+        new java.util.Random(3).nextBytes(chunk);
+
+        Source.repeat(ByteString.fromArray(chunk)).take(256).runWith(attachment.input(), system);
+
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo(256L * chunk.length);
+        assertThat(runtime.awaitExit(spec.id()).get(20, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+
+    @Test
     void shouldGiveATerminalsRawBytesAsStdoutAndReachItsSize() throws Exception {
         ContainerSpec spec = spec("sh", "-c", "read line; stty size; echo \"got $line\" >&2").withTty(true);
         runtime.create(spec);

@@ -178,6 +178,34 @@ class AttachSocketIT {
     }
 
     @Test
+    void shouldEndStdinOnAHalfCloseWhileMegabytesAreStillEchoed() throws Exception {
+        String id = create(spec("sh", "-c", "cat; echo stdin closed").withOpenStdin(true));
+        AttachSocket attached = connect(id);
+        runtime.start(id);
+        byte[] chunk = new byte[16384];
+        new java.util.Random(7).nextBytes(chunk);
+        CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() -> {
+            try {
+                long bytes = 0;
+                for (Optional<AttachSocket.Packet> p = attached.read(); p.isPresent(); p = attached.read()) {
+                    bytes += p.get().bytes().length;
+                }
+                return bytes;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+
+        for (int i = 0; i < 256; i++) {
+            attached.write(ByteBuffer.wrap(chunk));
+        }
+        attached.endInput();
+
+        assertThat(echoed.get(30, TimeUnit.SECONDS)).isEqualTo(256L * chunk.length + "stdin closed\n".length());
+        assertThat(runtime.awaitExit(id).get(20, TimeUnit.SECONDS).exitCode()).isZero();
+    }
+
+    @Test
     void shouldSendRawTerminalBytesAsStdoutAndApplyTheResize() throws Exception {
         String id = create(spec("sh", "-c", "read line; stty size; echo \"got $line\" >&2").withTty(true));
         AttachSocket terminal = connect(id);
