@@ -131,5 +131,11 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1630, NameEntity.Reserved.class, 1)
                 .message(1631, NameEntity.Released.class, 1)
                 .message(1650, NameEntity.State.class, 1);
+
+        // 1700-1749: container, later additions: user kills and restarts
+        r.message(1700, ContainerEntity.Signal.class, 1)
+                .message(1701, ContainerEntity.ConfirmUserRestart.class, 1)
+                .message(1720, ContainerEntity.Signalled.class, 1)
+                .message(1721, ContainerEntity.RestartedByUser.class, 1);
     }
 }

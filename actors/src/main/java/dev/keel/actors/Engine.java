@@ -1,6 +1,7 @@
 package dev.keel.actors;
 
 import dev.keel.actors.container.Containers;
+import dev.keel.actors.container.Execs;
 import dev.keel.actors.container.LocalContainers;
 import dev.keel.actors.history.History;
 import dev.keel.actors.history.JournalHistory;
@@ -22,12 +23,14 @@ public final class Engine {
 
     private final Domain domain;
     private final Containers containers;
+    private final Execs execs;
     private final Images images;
     private final History history;
 
-    private Engine(Domain domain, Containers containers, Images images, History history) {
+    private Engine(Domain domain, Containers containers, Execs execs, Images images, History history) {
         this.domain = domain;
         this.containers = containers;
+        this.execs = execs;
         this.images = images;
         this.history = history;
     }
@@ -36,11 +39,11 @@ public final class Engine {
         Domain domain = Domain.start(system, clock);
         ImageCatalog catalog = LocalImages.openCatalog(system.settings().config());
         LocalContainers containers = LocalContainers.start(system, domain, catalog, clock);
-        LocalImages images = new LocalImages(system, domain, catalog, containers::usesImage, clock);
+        LocalImages images = new LocalImages(system, domain, catalog, containers::containerUsing, clock);
         History history = new JournalHistory(system);
         return images.recover()
                 .thenCompose(recovered -> containers.reconcile())
-                .thenApply(reconciled -> new Engine(domain, containers, images, history));
+                .thenApply(reconciled -> new Engine(domain, containers, containers.execs(), images, history));
     }
 
     public Domain domain() {
@@ -49,6 +52,10 @@ public final class Engine {
 
     public Containers containers() {
         return containers;
+    }
+
+    public Execs execs() {
+        return execs;
     }
 
     public Images images() {

@@ -82,6 +82,10 @@ class GoldenSamplesTest {
                 new ContainerEntity.Renamed(CONTAINER_ID, "/web", "/www", AT),
                 new ContainerEntity.Updated(CONTAINER_ID, resources, always, AT),
                 new ContainerEntity.Removed(CONTAINER_ID, true, AT),
+                new ContainerEntity.Signal("SIGHUP", null),
+                new ContainerEntity.ConfirmUserRestart(null),
+                new ContainerEntity.Signalled(CONTAINER_ID, "SIGHUP", AT),
+                new ContainerEntity.RestartedByUser(CONTAINER_ID, AT),
                 new ContainerEntity.State(CONTAINER_ID, ContainerEntity.Status.RUNNING, "/web", IMAGE_ID, "nginx:1.27",
                         CONTAINER_CONFIG, 4242, 0, false, 1, AT, AT.plusSeconds(1), Instant.EPOCH),
 

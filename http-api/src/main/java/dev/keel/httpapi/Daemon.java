@@ -189,7 +189,7 @@ public final class Daemon {
         List<ApiListener> listeners = new ArrayList<>();
         try {
             for (ListenAddress address : settings.hosts()) {
-                listeners.add(await(ApiListener.bind(address, settings.socketGroup(), handler, system),
+                listeners.add(await(ApiListener.bind(address, settings.socketGroup(), settings.tls(), handler, system),
                         settings.startupTimeout(), "binding " + address.uri()));
             }
             return listeners;

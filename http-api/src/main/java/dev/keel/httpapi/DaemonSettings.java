@@ -3,10 +3,12 @@ package dev.keel.httpapi;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.keel.httpapi.transport.ListenAddress;
+import dev.keel.httpapi.transport.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every knob of {@code keel.daemon} and {@code keel.cluster}, read once from the resolved
@@ -17,6 +19,7 @@ import java.util.List;
  * @param execRoot         runtime state that does not survive a reboot
  * @param pidFile          where keeld writes its pid
  * @param socketGroup      group owning every unix socket (mode 0660)
+ * @param tls              TLS on the TCP addresses ({@code --tls}, {@code --tlsverify}); empty for plain TCP
  * @param logLevel         root log level, already raised to debug by {@code debug = true}
  * @param startupTimeout   longest wait for the cluster member to come Up and listeners to bind
  * @param shutdownTimeout  longest a graceful shutdown may take before keeld halts
@@ -29,6 +32,7 @@ public record DaemonSettings(
         Path execRoot,
         Path pidFile,
         String socketGroup,
+        Optional<ServerTls> tls,
         LogLevel logLevel,
         Duration startupTimeout,
         Duration shutdownTimeout,
@@ -40,11 +44,14 @@ public record DaemonSettings(
         if (hosts.isEmpty()) {
             throw new IllegalArgumentException("at least one host to listen on is required");
         }
+        boolean verifiesClients = tls.filter(ServerTls::verifiesClients).isPresent();
         for (ListenAddress host : hosts) {
-            if (host instanceof ListenAddress.Tcp tcp && !tcp.isLoopback()) {
+            if (host instanceof ListenAddress.Tcp tcp && !tcp.isLoopback() && !verifiesClients) {
                 throw new IllegalArgumentException("refusing to listen on " + tcp.uri()
-                        + " without TLS: anyone who reaches that port would control this host; "
-                        + "use a loopback address (tcp://127.0.0.1:PORT) or the unix socket until TLS is supported");
+                        + (tls.isPresent() ? " with TLS but without client certificate verification"
+                                : " without TLS")
+                        + ": anyone who reaches that port would control this host; use --tlsverify with --tlscacert, "
+                        + "--tlscert and --tlskey, or a loopback address (tcp://127.0.0.1:PORT) or the unix socket");
             }
         }
         if (clusterPort < 0 || clusterPort > 65535) {
@@ -65,20 +72,34 @@ public record DaemonSettings(
             Config d = config.getConfig("keel.daemon");
             Config c = config.getConfig("keel.cluster");
             Path defaultSocket = absolute(d, "default-socket");
+            boolean verify = d.getBoolean("tlsverify");
+            Optional<ServerTls> tls = verify || d.getBoolean("tls")
+                    ? Optional.of(new ServerTls(file(d, "tlscert"), file(d, "tlskey"),
+                            verify ? Optional.of(file(d, "tlscacert")) : Optional.empty()))
+                    : Optional.empty();
             List<ListenAddress> hosts = new ArrayList<>();
             for (String host : d.getStringList("hosts")) {
-                hosts.add(ListenAddress.parse(host, defaultSocket));
+                hosts.add(ListenAddress.parse(host, defaultSocket, tls.isPresent()));
             }
             if (hosts.isEmpty()) {
                 hosts.add(new ListenAddress.UnixSocket(defaultSocket));
             }
             LogLevel level = d.getBoolean("debug") ? LogLevel.DEBUG : LogLevel.parse(d.getString("log-level"));
             return new DaemonSettings(hosts, absolute(d, "data-root"), absolute(d, "exec-root"), absolute(d, "pidfile"),
-                    d.getString("group"), level, d.getDuration("startup-timeout"), d.getDuration("shutdown-timeout"),
+                    d.getString("group"), tls, level, d.getDuration("startup-timeout"), d.getDuration("shutdown-timeout"),
                     c.getString("hostname"), c.getInt("port"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
+    }
+
+    /** A file named on the command line: relative to the working directory, as dockerd takes it. */
+    private static Path file(Config config, String key) {
+        String value = config.getString(key);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("keel.daemon." + key + " (--" + key + ") must name a file");
+        }
+        return Path.of(value).toAbsolutePath().normalize();
     }
 
     private static Path absolute(Config config, String key) {

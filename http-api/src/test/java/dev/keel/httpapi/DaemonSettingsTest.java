@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.keel.httpapi.transport.ListenAddress;
+import dev.keel.httpapi.transport.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DaemonSettingsTest {
@@ -50,6 +52,47 @@ class DaemonSettingsTest {
         assertThatThrownBy(() -> settings("keel.daemon.hosts = [\"tcp://0.0.0.0:2375\"]"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("refusing to listen on tcp://0.0.0.0:2375 without TLS");
+    }
+
+    @Test
+    void shouldRefuseTlsWithoutClientVerificationOnANonLoopbackAddress() {
+        assertThatThrownBy(() -> settings("keel.daemon { hosts = [\"tcp://0.0.0.0:2376\"], tls = true }"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("refusing to listen on tcp://0.0.0.0:2376 with TLS but without client certificate"
+                        + " verification")
+                .hasMessageContaining("--tlsverify with --tlscacert, --tlscert and --tlskey");
+    }
+
+    @Test
+    void shouldAcceptANonLoopbackAddressWithClientVerification() {
+        DaemonSettings settings = settings("keel.daemon { hosts = [\"tcp://0.0.0.0\"], tlsverify = true,"
+                + " tlscacert = /etc/keel/ca.pem, tlscert = /etc/keel/cert.pem, tlskey = /etc/keel/key.pem }");
+
+        assertThat(settings.hosts()).containsExactly(new ListenAddress.Tcp("0.0.0.0", 2376));
+        assertThat(settings.tls()).contains(new ServerTls(Path.of("/etc/keel/cert.pem"), Path.of("/etc/keel/key.pem"),
+                Optional.of(Path.of("/etc/keel/ca.pem"))));
+    }
+
+    @Test
+    void shouldServeTlsWithoutClientVerificationWhenOnlyTlsIsOn() {
+        DaemonSettings settings = settings("keel.daemon { hosts = [\"tcp://127.0.0.1\"], tls = true,"
+                + " tlscert = /etc/keel/cert.pem, tlskey = /etc/keel/key.pem }");
+
+        assertThat(settings.tls()).hasValueSatisfying(tls -> assertThat(tls.verifiesClients()).isFalse());
+        assertThat(settings.hosts()).containsExactly(new ListenAddress.Tcp("127.0.0.1", 2376));
+    }
+
+    @Test
+    void shouldTakeRelativeCertificatePathsFromTheWorkingDirectory() {
+        DaemonSettings settings = settings("keel.daemon { tlsverify = true, tlscacert = ca.pem, tlscert = c.pem,"
+                + " tlskey = k.pem }");
+
+        assertThat(settings.tls().orElseThrow().cert()).isEqualTo(Path.of("c.pem").toAbsolutePath());
+    }
+
+    @Test
+    void shouldServePlainTcpWhenTlsIsOff() {
+        assertThat(settings("").tls()).isEmpty();
     }
 
     @Test

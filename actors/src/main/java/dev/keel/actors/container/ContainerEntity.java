@@ -75,6 +75,12 @@ public final class ContainerEntity
 
     public record Remove(boolean force, ActorRef<Confirmation> replyTo) implements Change {}
 
+    /** A user asked for {@code signal} to be sent to the running process; recorded before it is sent. */
+    public record Signal(String signal, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** A user's restart brought the container up again (after its stop, if it was running). */
+    public record ConfirmUserRestart(ActorRef<Confirmation> replyTo) implements Change {}
+
     public record Get(ActorRef<State> replyTo) implements Command {}
 
     // --- events ---------------------------------------------------------------------------------------------------
@@ -107,6 +113,12 @@ public final class ContainerEntity
                           Instant at) implements Event {}
 
     public record Removed(String containerId, boolean force, Instant at) implements Event {}
+
+    /** A user's kill: {@code signal} as asked ("KILL", "SIGHUP", "9"), before the runtime sends it. */
+    public record Signalled(String containerId, String signal, Instant at) implements Event {}
+
+    /** A user's restart completed; its stop and start are recorded on their own before it. */
+    public record RestartedByUser(String containerId, Instant at) implements Event {}
 
     // --- state ----------------------------------------------------------------------------------------------------
 
@@ -226,6 +238,7 @@ public final class ContainerEntity
                 .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
                 .onCommand(ReportExit.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
+                .onCommand(Signal.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
     }
 
@@ -234,6 +247,7 @@ public final class ContainerEntity
                 .onCommand(Start.class, cmd -> reject(cmd.replyTo(), Rejection.NOT_MODIFIED,
                         "Container " + containerId + " is already started"))
                 .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
+                .onCommand(Signal.class, cmd -> persist(new Signalled(containerId, cmd.signal(), now()), cmd.replyTo()))
                 .onCommand(Pause.class, cmd -> persist(new Paused(containerId, now()), cmd.replyTo()))
                 .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
                 .onCommand(ReportExit.class, this::onExit)
@@ -248,6 +262,7 @@ public final class ContainerEntity
                 .onCommand(Start.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "cannot start a paused container, try unpause instead"))
                 .onCommand(Stop.class, cmd -> persist(new Stopped(containerId, cmd.exitCode(), now()), cmd.replyTo()))
+                .onCommand(Signal.class, cmd -> persist(new Signalled(containerId, cmd.signal(), now()), cmd.replyTo()))
                 .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "Container " + containerId + " is already paused"))
                 .onCommand(Unpause.class, cmd -> persist(new Unpaused(containerId, now()), cmd.replyTo()))
@@ -265,6 +280,7 @@ public final class ContainerEntity
                 .onCommand(Pause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Unpause.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notPaused()))
                 .onCommand(ReportExit.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
+                .onCommand(Signal.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT, notRunning()))
                 .onCommand(Remove.class, cmd -> persist(new Removed(containerId, cmd.force(), now()), cmd.replyTo()));
     }
 
@@ -274,6 +290,8 @@ public final class ContainerEntity
                 .onCommand(Create.class, cmd -> reject(cmd.replyTo(), Rejection.CONFLICT,
                         "Container " + containerId + " already exists"))
                 .onCommand(Restart.class, cmd -> persist(new Restarted(containerId, cmd.pid(), now()), cmd.replyTo()))
+                // Also when the restarted process has already ended: the restart itself happened.
+                .onCommand(ConfirmUserRestart.class, cmd -> persist(new RestartedByUser(containerId, now()), cmd.replyTo()))
                 .onCommand(Rename.class, this::onRename)
                 .onCommand(Update.class, this::onUpdate);
     }
@@ -388,6 +406,8 @@ public final class ContainerEntity
                 .onEvent(Renamed.class, (s, e) -> s.withName(e.newName()))
                 .onEvent(Updated.class, (s, e) -> s.withConfig(s.config().withUpdate(e.resources(), e.restartPolicy())))
                 .onEvent(Removed.class, (s, e) -> s.withStatus(Status.REMOVED))
+                .onEvent(Signalled.class, (s, e) -> s)
+                .onEvent(RestartedByUser.class, (s, e) -> s)
                 .build();
     }
 }

@@ -200,4 +200,20 @@ public interface Containers {
      */
     CompletionStage<Void> extractArchive(String ref, String path, Source<ByteString, ?> tar,
                                          boolean noOverwriteDirNonDir);
+
+    // --- commit ---------------------------------------------------------------------------------------------------
+
+    /**
+     * What {@code docker commit} makes an image of: the container as recorded and its writable layer.
+     *
+     * @param layerTar the changes as an image layer tar (whiteouts as {@code .wh.} files), a temporary file the caller
+     *                 deletes
+     */
+    record ChangesLayer(ContainerEntity.State container, java.nio.file.Path layerTar) {}
+
+    /**
+     * The container's changes to its image as a layer, running or not; {@code pause} freezes a running container's
+     * processes while the layer is read, so the layer is consistent.
+     */
+    CompletionStage<ChangesLayer> changesLayer(String ref, boolean pause);
 }

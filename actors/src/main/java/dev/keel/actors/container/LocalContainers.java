@@ -27,7 +27,10 @@ import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.K8sFileLog;
 import dev.keel.os.monitor.LogChunk;
 import dev.keel.os.monitor.LogEntry;
+import dev.keel.os.monitor.MonitorControl;
+import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.overlay.ContainerRootfs;
+import dev.keel.os.overlay.UpperLayerArchive;
 import dev.keel.os.runtime.ContainerRuntime;
 import dev.keel.os.runtime.ContainerSpec;
 import dev.keel.os.runtime.ContainerStatus;
@@ -140,6 +143,7 @@ public final class LocalContainers implements Containers {
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
     /** How many readers and writers use a container's root filesystem ({@code docker cp}, export) right now. */
     private final Map<String, Integer> borrowedRootfs = new ConcurrentHashMap<>();
+    private final LocalExecs execs;
 
     /** One run of a container's process, from start (or re-adoption) to its exit. */
     private static final class Run {
@@ -173,6 +177,12 @@ public final class LocalContainers implements Containers {
         this.sys = Syscalls.load();
         this.askTimeout = askTimeout;
         this.host = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.hostDispatcher()));
+        this.execs = new LocalExecs(this, runtime, runtimeSettings, host, clock);
+    }
+
+    /** The exec instances of this host's containers. */
+    public Execs execs() {
+        return execs;
     }
 
     /**
@@ -198,9 +208,9 @@ public final class LocalContainers implements Containers {
     }
 
     /** Whether a container that exists was made from image {@code imageId} ({@code sha256:<hex>} or the hex). */
-    public boolean usesImage(String imageId) {
+    public Optional<String> containerUsing(String imageId) {
         String hex = hexOf(imageId);
-        return index.values().stream().anyMatch(s -> hexOf(s.imageId()).equals(hex));
+        return index.values().stream().filter(s -> hexOf(s.imageId()).equals(hex)).map(State::containerId).findFirst();
     }
 
     /**
@@ -528,7 +538,9 @@ public final class LocalContainers implements Containers {
                     .thenCompose(stopped -> stoppedRun == null ? done(null) : stoppedRun.ended)
                     .thenCompose(ended -> inLane(id, () -> {
                         cancelRestart(id);
-                        return startHere(id, false);
+                        return startHere(id, false)
+                                .thenCompose(started -> change(id, ContainerEntity.ConfirmUserRestart::new))
+                                .thenCompose(outcome -> refusedOrGet(outcome, id));
                     }));
         });
     }
@@ -548,10 +560,13 @@ public final class LocalContainers implements Containers {
             if (run != null) {
                 run.manual = true;
             }
-            return blocking(() -> {
-                runtime.kill(id, sent);
-                return null;
-            }).thenCompose(killed -> get(id));
+            return change(id, r -> new ContainerEntity.Signal(sent, r))
+                    .thenAccept(LocalContainers::accepted)
+                    .thenCompose(recorded -> blocking(() -> {
+                        runtime.kill(id, sent);
+                        return null;
+                    }))
+                    .thenCompose(killed -> get(id));
         })));
     }
 
@@ -732,6 +747,7 @@ public final class LocalContainers implements Containers {
                     })
                     .thenCompose(cleaned -> get(id))
                     .thenApply(removed -> {
+                        execs.forget(id);
                         exited(state, true);
                         if (run != null) {
                             run.ended.complete(null);
@@ -793,18 +809,26 @@ public final class LocalContainers implements Containers {
 
     @Override
     public CompletionStage<Attachment> attach(String ref) {
-        return resolve(ref).thenCompose(this::existing).thenCompose(state -> {
-            if (state.status() == Status.EXITED) {
-                throw new EngineFailure(Rejection.CONFLICT, "You cannot attach to a stopped container, start it first");
-            }
-            return blocking(() -> ContainerAttachments.attach(runtimeSettings, state.containerId(),
-                    state.config().tty(), state.config().openStdin()));
-        });
+        // An exited container too: docker start -a attaches first, then starts, and the attachment waits for the monitor.
+        return resolve(ref).thenCompose(this::existing).thenCompose(state -> blocking(() -> ContainerAttachments.attach(
+                runtimeSettings, state.containerId(), state.config().tty(), state.config().openStdin())));
     }
 
     @Override
     public CompletionStage<State> resize(String ref, int height, int width) {
-        return inspect(ref);
+        return inspect(ref).thenCompose(state -> {
+            if (!state.config().tty()) {
+                return done(state);
+            }
+            return blocking(() -> {
+                try {
+                    MonitorControl.of(runtimeSettings.socketDir(), state.containerId()).resize(height, width);
+                } catch (MonitorFailure gone) {
+                    throw new EngineFailure(Rejection.CONFLICT, "Container " + state.containerId() + " is not running");
+                }
+                return state;
+            });
+        });
     }
 
     @Override
@@ -985,6 +1009,28 @@ public final class LocalContainers implements Containers {
                         releaseRootfs(id);
                     });
         }));
+    }
+
+    @Override
+    public CompletionStage<ChangesLayer> changesLayer(String ref, boolean pause) {
+        return resolve(ref).thenCompose(id -> inLane(id, () -> existing(id).thenCompose(state -> blocking(() -> {
+            boolean freeze = pause && state.isRunning();
+            Path tar = Files.createTempFile("keel-commit-", ".tar");
+            if (freeze) {
+                runtime.pause(id);
+            }
+            try (OutputStream out = Files.newOutputStream(tar)) {
+                new UpperLayerArchive(sys).write(rootfs(id, List.of()).upper(), out);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tar);
+                throw e;
+            } finally {
+                if (freeze) {
+                    runtime.unpause(id);
+                }
+            }
+            return new ChangesLayer(state, tar);
+        }))));
     }
 
     /** Docker's noOverwriteDirNonDir: no entry may replace a directory with a non-directory or the reverse. */

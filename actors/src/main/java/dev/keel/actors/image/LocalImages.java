@@ -11,10 +11,12 @@ import dev.keel.journal.query.EmbeddedReadJournal;
 import dev.keel.os.archive.ArchiveEscapeException;
 import dev.keel.os.archive.Syscalls;
 import dev.keel.os.image.ArchiveFormat;
+import dev.keel.os.image.ConfigChanges;
 import dev.keel.os.image.ContainerDefaults;
 import dev.keel.os.image.Digest;
 import dev.keel.os.image.ImageArchives;
 import dev.keel.os.image.ImageCatalog;
+import dev.keel.os.image.HistoryEntry;
 import dev.keel.os.image.ImageJson;
 import dev.keel.os.image.ImagePlatform;
 import dev.keel.os.image.ImageReference;
@@ -24,6 +26,7 @@ import dev.keel.os.image.InvalidImageException;
 import dev.keel.os.image.LoadResult;
 import dev.keel.os.image.NoSuchImageException;
 import dev.keel.os.image.ReferenceIndex;
+import dev.keel.os.image.RootFs;
 import dev.keel.os.image.RootfsImport;
 import dev.keel.os.image.StoredImage;
 import java.io.EOFException;
@@ -34,6 +37,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,7 +51,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -82,26 +85,31 @@ public final class LocalImages implements Images {
     private final ActorSystem<?> system;
     private final Domain domain;
     private final ImageCatalog catalog;
-    private final Predicate<String> usedByContainer;
+    private final Function<String, Optional<String>> containerUsing;
     private final RootfsImport rootfsImport;
     private final ImageArchives archives;
     private final Executor blocking;
     private final Executor actors;
     private final Duration askTimeout;
+    private final Clock clock;
+    private final ImageJson json;
     private CompletableFuture<?> lastChange = CompletableFuture.completedFuture(null);
 
-    public LocalImages(ActorSystem<?> system, Domain domain, ImageCatalog catalog, Predicate<String> usedByContainer,
+    public LocalImages(ActorSystem<?> system, Domain domain, ImageCatalog catalog,
+                       Function<String, Optional<String>> containerUsing,
                        Clock clock) {
         ImageJson json = new ImageJson();
         this.system = system;
         this.domain = domain;
         this.catalog = catalog;
-        this.usedByContainer = usedByContainer;
+        this.containerUsing = containerUsing;
         this.rootfsImport = new RootfsImport(catalog, json, ImagePlatform.host(), clock);
         this.archives = new ImageArchives(catalog, json);
         this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         this.actors = system.executionContext();
         this.askTimeout = ActorsSettings.from(system.settings().config()).askTimeout();
+        this.clock = clock;
+        this.json = json;
     }
 
     /** Opens the host's image store under {@code keel.native.image}; {@link #recover} rebuilds its reference index. */
@@ -174,6 +182,74 @@ public final class LocalImages implements Images {
                                 ? tagRecorded(imported.imageId(), ref.get()).thenApply(previous -> null)
                                 : CompletableFuture.completedFuture(null))
                         .thenCompose(tagged -> state(imported.imageId()))));
+    }
+
+    @Override
+    public CompletionStage<ImageEntity.State> commit(CommitRequest request) {
+        Optional<ImageReference> ref;
+        try {
+            ref = request.reference().isEmpty() ? Optional.empty()
+                    : Optional.of(parseForTag(request.reference(), "cannot commit to a digest reference"));
+        } catch (EngineFailure e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return oneAtATime(() -> onStore(() -> recording(storeCommit(request)))
+                .thenCompose(committed -> record(committed)
+                        .thenCompose(recorded -> ref.isPresent()
+                                ? tagRecorded(committed.imageId(), ref.get()).thenApply(previous -> null)
+                                : CompletableFuture.completedFuture(null))
+                        .thenCompose(tagged -> state(committed.imageId()))));
+    }
+
+    /**
+     * The parent's config with the committed container's defaults (then the changes), its layers plus the new one,
+     * and its history plus one entry, as Docker's commit writes it.
+     */
+    private StoredImage storeCommit(CommitRequest request) throws IOException {
+        ImageStore store = catalog.store();
+        StoredImage parent = store.find(Digest.parse(request.parentImageId()))
+                .orElseThrow(() -> new NoSuchImageException(request.parentImageId()));
+        dev.keel.os.image.ImageConfig base = parent.config();
+        ContainerDefaults defaults = new ConfigChanges(json).apply(defaultsOf(request.config(),
+                base.configOrEmpty()), request.changes());
+        Digest diffId;
+        try (InputStream layer = java.nio.file.Files.newInputStream(request.layerTar())) {
+            diffId = store.addLayerTar(layer);
+        }
+        String created = DateTimeFormatter.ISO_INSTANT.format(clock.instant());
+        List<Digest> diffIds = new ArrayList<>(base.diffIds());
+        diffIds.add(diffId);
+        List<HistoryEntry> history = new ArrayList<>(base.history() == null ? List.of() : base.history());
+        history.add(new HistoryEntry(created, request.createdBy(), emptyToNull(request.author()),
+                emptyToNull(request.comment()), null));
+        dev.keel.os.image.ImageConfig config = new dev.keel.os.image.ImageConfig(base.architecture(), base.os(),
+                base.variant(), created, emptyToNull(request.author()), emptyToNull(request.comment()), defaults,
+                RootFs.layers(diffIds), history);
+        try {
+            return store.addImage(json.write(config));
+        } catch (IOException | RuntimeException e) {
+            store.discardUnreferencedBlob(diffId);
+            throw e;
+        }
+    }
+
+    /** The commit's config in the image config's shape; what it leaves unset stays the parent's (Healthcheck, ...). */
+    private static ContainerDefaults defaultsOf(CommitConfig c, ContainerDefaults parent) {
+        Map<String, Map<String, Object>> ports = null;
+        if (!c.exposedPorts().isEmpty()) {
+            ports = new LinkedHashMap<>();
+            for (String port : c.exposedPorts()) {
+                ports.put(port, Map.of());
+            }
+        }
+        return new ContainerDefaults(emptyToNull(c.user()), ports, c.env().isEmpty() ? null : c.env(),
+                c.entrypoint().isEmpty() ? null : c.entrypoint(), c.cmd().isEmpty() ? null : c.cmd(), parent.volumes(),
+                emptyToNull(c.workingDir()), c.labels().isEmpty() ? null : c.labels(), emptyToNull(c.stopSignal()),
+                parent.healthcheck(), parent.argsEscaped(), parent.onBuild(), parent.shell());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     @Override
@@ -265,14 +341,13 @@ public final class LocalImages implements Images {
         return oneAtATime(() -> find(ref).thenCompose(found -> {
             String imageId = found.state().imageId();
             List<String> tags = found.state().repoTags();
-            boolean used = usedByContainer.test(imageId);
+            Optional<String> container = containerUsing.apply(imageId);
+            boolean used = container.isPresent();
             if (!found.byId()) {
                 if (!force && tags.size() == 1 && used) {
-                    return containerUsing(imageId).thenCompose(container -> failed(Rejection.CONFLICT,
-                            "conflict: unable to remove repository reference \"" + ref + "\" (must force) - "
-                                    + container.map(c -> "container " + shortId(c) + " is using")
-                                    .orElse("a container is using")
-                                    + " its referenced image " + shortId(imageId)));
+                    return failed(Rejection.CONFLICT,
+                            "conflict: unable to remove repository reference \"" + ref + "\" (must force) - container "
+                                    + shortId(container.get()) + " is using its referenced image " + shortId(imageId));
                 }
                 String familiar = ImageReference.parse(ref).familiar();
                 return untag(imageId, familiar).thenCompose(untagged -> {
@@ -283,10 +358,8 @@ public final class LocalImages implements Images {
                 });
             }
             if (used) {
-                return containerUsing(imageId).thenCompose(container -> failed(Rejection.CONFLICT,
-                        "conflict: unable to delete " + shortId(imageId)
-                                + " (cannot be forced) - image is being used by running container"
-                                + container.map(c -> " " + shortId(c)).orElse("")));
+                return failed(Rejection.CONFLICT, "conflict: unable to delete " + shortId(imageId)
+                        + " (cannot be forced) - image is being used by running container " + shortId(container.get()));
             }
             if (tags.size() > 1 && !force) {
                 return failed(Rejection.CONFLICT, "conflict: unable to delete " + shortId(imageId)
@@ -376,16 +449,6 @@ public final class LocalImages implements Images {
                 .thenCompose(state -> state.isPresent()
                         ? CompletableFuture.completedFuture(new Found(ref, state, ImageCatalog.namesId(ref, image.id())))
                         : failed(Rejection.NOT_FOUND, "No such image: " + ref)));
-    }
-
-    /** The first container whose entity uses the image, to name it in a conflict; empty when none is recorded. */
-    private CompletionStage<Optional<String>> containerUsing(String imageId) {
-        return recordedIds(ContainerEntity.ENTITY_KEY.name())
-                .mapAsync(ENTITIES_ASKED_AT_ONCE, containerId -> domain.container(containerId)
-                        .ask(ContainerEntity.Get::new, askTimeout))
-                .filter(c -> c.exists() && imageId.equals(c.imageId()))
-                .map(ContainerEntity.State::containerId)
-                .runWith(Sink.headOption(), system);
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------------

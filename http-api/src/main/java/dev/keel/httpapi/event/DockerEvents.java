@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -17,9 +18,10 @@ import java.util.TreeMap;
  * Recorded domain events as Docker's event messages (Engine API 1.41 {@code EventMessage}), with what dockerd emits
  * for the same change: a stop is {@code kill}, {@code die}, {@code stop}; a restart by the restart policy
  * ({@code Restarted}) {@code start}, as dockerd's; the forced removal of a running container {@code kill}, {@code die},
- * {@code destroy}; an OOM-killed exit {@code oom} then {@code die}. What the history does not tell apart stays
- * unsaid: a {@code docker kill} is recorded as the exit alone ({@code die}), a {@code docker restart} as a stop and a
- * start (without dockerd's final {@code restart}). Host and name events are not Docker events and map to nothing.
+ * {@code destroy}; an OOM-killed exit {@code oom} then {@code die}; a user's kill ({@code Signalled}) {@code kill} with
+ * the signal's number, its exit following as {@code die}; a user's restart its stop (if it was running) and start,
+ * then {@code restart} ({@code RestartedByUser}). A stop's {@code kill} comes from {@code Stopped} alone: a stop
+ * records no {@code Signalled}. Host and name events are not Docker events and map to nothing.
  *
  * <p>Container messages carry the container's name, image (the reference as given) and labels, which the events
  * themselves do not repeat: one instance follows one stream and learns them from each container's {@code Created}
@@ -53,6 +55,17 @@ public final class DockerEvents {
 
     private static final ContainerFacts UNKNOWN_CONTAINER =
             new ContainerFacts(Collections.emptySortedMap(), "", false);
+
+    /** Linux's signal numbers by name, as dockerd writes a kill event's {@code signal}. */
+    private static final Map<String, Integer> SIGNAL_NUMBERS = Map.ofEntries(
+            Map.entry("HUP", 1), Map.entry("INT", 2), Map.entry("QUIT", 3), Map.entry("ILL", 4), Map.entry("TRAP", 5),
+            Map.entry("ABRT", 6), Map.entry("IOT", 6), Map.entry("BUS", 7), Map.entry("FPE", 8), Map.entry("KILL", 9),
+            Map.entry("USR1", 10), Map.entry("SEGV", 11), Map.entry("USR2", 12), Map.entry("PIPE", 13),
+            Map.entry("ALRM", 14), Map.entry("TERM", 15), Map.entry("STKFLT", 16), Map.entry("CHLD", 17),
+            Map.entry("CLD", 17), Map.entry("CONT", 18), Map.entry("STOP", 19), Map.entry("TSTP", 20),
+            Map.entry("TTIN", 21), Map.entry("TTOU", 22), Map.entry("URG", 23), Map.entry("XCPU", 24),
+            Map.entry("XFSZ", 25), Map.entry("VTALRM", 26), Map.entry("PROF", 27), Map.entry("WINCH", 28),
+            Map.entry("IO", 29), Map.entry("POLL", 29), Map.entry("PWR", 30), Map.entry("SYS", 31));
 
     private final Map<String, ContainerFacts> containers = new HashMap<>();
     private final Map<String, Map<String, String>> imageLabels = new HashMap<>();
@@ -132,6 +145,13 @@ public final class DockerEvents {
             // The exit before a restart is recorded on its own (Died), unless the process ended unrecorded: its die
             // then goes without an exit code.
             return wasRunning ? List.of(new Message(CONTAINER, "die", id, attributes, at, offset), start) : List.of(start);
+        }
+        if (event instanceof ContainerEntity.Signalled signalled) {
+            return List.of(new Message(CONTAINER, "kill", id, with(attributes, "signal", signalNumber(signalled.signal())),
+                    at, offset));
+        }
+        if (event instanceof ContainerEntity.RestartedByUser) {
+            return List.of(new Message(CONTAINER, "restart", id, attributes, at, offset));
         }
         if (event instanceof ContainerEntity.Paused) {
             return List.of(new Message(CONTAINER, "pause", id, attributes, at, offset));
@@ -293,17 +313,21 @@ public final class DockerEvents {
         if (signal.chars().allMatch(Character::isDigit)) {
             return signal;
         }
-        String name = signal.startsWith("SIG") ? signal.substring(3) : signal;
-        return switch (name) {
-            case "HUP" -> "1";
-            case "INT" -> "2";
-            case "QUIT" -> "3";
-            case "KILL" -> "9";
-            case "USR1" -> "10";
-            case "USR2" -> "12";
-            case "TERM" -> "15";
-            case "WINCH" -> "28";
-            default -> signal;
-        };
+        String upper = signal.toUpperCase(Locale.ROOT);
+        String name = upper.startsWith("SIG") ? upper.substring(3) : upper;
+        Integer number = SIGNAL_NUMBERS.get(name);
+        if (number != null) {
+            return number.toString();
+        }
+        // Linux's real-time signals, as dockerd's signal package numbers them: RTMIN is 34, RTMAX 64.
+        if (name.startsWith("RTMIN") || name.startsWith("RTMAX")) {
+            try {
+                int base = name.startsWith("RTMIN") ? 34 : 64;
+                return Integer.toString(name.length() == 5 ? base : base + Integer.parseInt(name.substring(5)));
+            } catch (NumberFormatException e) {
+                return signal;
+            }
+        }
+        return signal;
     }
 }

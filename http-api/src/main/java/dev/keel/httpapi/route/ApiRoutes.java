@@ -6,6 +6,8 @@ import dev.keel.httpapi.attach.AttachRoutes;
 import dev.keel.httpapi.container.ContainerRoutes;
 import dev.keel.httpapi.container.InspectionRoutes;
 import dev.keel.httpapi.event.EventRoutes;
+import dev.keel.httpapi.exec.ExecRoutes;
+import dev.keel.httpapi.image.CommitRoute;
 import dev.keel.httpapi.image.ImageRoutes;
 import dev.keel.httpapi.system.DaemonFacts;
 import dev.keel.httpapi.system.SystemRoutes;
@@ -57,7 +59,9 @@ public final class ApiRoutes extends AllDirectives {
                 new ContainerRoutes(engine).route(),
                 new InspectionRoutes(engine).route(),
                 new AttachRoutes(engine).route(),
+                new ExecRoutes(engine).route(),
                 new ImageRoutes(engine, settings).route(),
+                new CommitRoute(engine).route(),
                 new EventRoutes(engine).route());
     }
 

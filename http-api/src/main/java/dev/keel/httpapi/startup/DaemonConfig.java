@@ -26,7 +26,8 @@ import java.util.Set;
 public final class DaemonConfig {
 
     /** daemon.json keys that mean the same for keeld; each maps to {@code keel.daemon.<key>}. */
-    static final Set<String> DOCKER_KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "log-level", "debug", "group");
+    static final Set<String> DOCKER_KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "log-level", "debug", "group",
+            "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
 
     private static final Set<String> NATIVE_ROOTS = Set.of("keel", "pekko");
 
@@ -130,6 +131,11 @@ public final class DaemonConfig {
         flags.pidFile().ifPresent(v -> values.put("keel.daemon.pidfile", v));
         flags.logLevel().ifPresent(v -> values.put("keel.daemon.log-level", v));
         flags.group().ifPresent(v -> values.put("keel.daemon.group", v));
+        flags.tls().ifPresent(v -> values.put("keel.daemon.tls", v));
+        flags.tlsVerify().ifPresent(v -> values.put("keel.daemon.tlsverify", v));
+        flags.tlsCaCert().ifPresent(v -> values.put("keel.daemon.tlscacert", v));
+        flags.tlsCert().ifPresent(v -> values.put("keel.daemon.tlscert", v));
+        flags.tlsKey().ifPresent(v -> values.put("keel.daemon.tlskey", v));
         if (flags.debug()) {
             values.put("keel.daemon.debug", true);
         }

@@ -21,6 +21,11 @@ public record DaemonFlags(
         Optional<String> configFile,
         Optional<String> logLevel,
         Optional<String> group,
+        Optional<Boolean> tls,
+        Optional<Boolean> tlsVerify,
+        Optional<String> tlsCaCert,
+        Optional<String> tlsCert,
+        Optional<String> tlsKey,
         boolean debug,
         Map<String, String> overrides,
         boolean help,
@@ -34,7 +39,7 @@ public record DaemonFlags(
             Options:
               -H, --host ADDRESS        Address to serve the API on, repeatable:
                                         unix:///path (default unix:///run/keel/keel.sock)
-                                        or tcp://127.0.0.1:PORT (loopback only until TLS)
+                                        or tcp://HOST:PORT (not loopback: needs --tlsverify)
                   --data-root DIR       Root of persistent state (default /var/lib/keel)
                   --exec-root DIR       Root of runtime state (default /run/keel)
               -p, --pidfile FILE        Where to write the daemon's pid (default /run/keel/keeld.pid)
@@ -42,6 +47,11 @@ public record DaemonFlags(
                                         (default /etc/keel/daemon.json if it exists)
               -l, --log-level LEVEL     debug, info, warn, error or fatal (default info)
               -G, --group GROUP         Group owning the unix socket, mode 0660 (default root)
+                  --tls                 Use TLS on TCP addresses; implied by --tlsverify
+                  --tlsverify           Use TLS and require client certificates signed by --tlscacert
+                  --tlscacert FILE      Trust certs signed only by this CA (default ~/.docker/ca.pem)
+                  --tlscert FILE        TLS certificate (default ~/.docker/cert.pem)
+                  --tlskey FILE         TLS key (default ~/.docker/key.pem)
               -D, --debug               Same as --log-level debug
               -D key=value, -Dkey=value Override any configuration path, e.g.
                                         -D keel.cluster.port=2552
@@ -88,6 +98,11 @@ public record DaemonFlags(
                 case "--config-file" -> b.configFile = inline != null ? inline : value(args, ++i, name);
                 case "-l", "--log-level" -> b.logLevel = inline != null ? inline : value(args, ++i, name);
                 case "-G", "--group" -> b.group = inline != null ? inline : value(args, ++i, name);
+                case "--tls" -> b.tls = bool(name, inline);
+                case "--tlsverify" -> b.tlsVerify = bool(name, inline);
+                case "--tlscacert" -> b.tlsCaCert = inline != null ? inline : value(args, ++i, name);
+                case "--tlscert" -> b.tlsCert = inline != null ? inline : value(args, ++i, name);
+                case "--tlskey" -> b.tlsKey = inline != null ? inline : value(args, ++i, name);
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new BadUsage("unknown flag: " + name);
@@ -106,6 +121,18 @@ public record DaemonFlags(
         return true;
     }
 
+    /** A Go boolean flag, as dockerd parses it: bare means true, else {@code --flag=true} or {@code --flag=false}. */
+    private static Boolean bool(String name, String inline) throws BadUsage {
+        if (inline == null) {
+            return true;
+        }
+        return switch (inline) {
+            case "true", "1", "t", "T", "TRUE", "True" -> true;
+            case "false", "0", "f", "F", "FALSE", "False" -> false;
+            default -> throw new BadUsage("invalid boolean value \"" + inline + "\" for " + name);
+        };
+    }
+
     private static String value(String[] args, int index, String name) throws BadUsage {
         if (index >= args.length || args[index].isEmpty()) {
             throw new BadUsage("flag needs an argument: " + name);
@@ -122,6 +149,11 @@ public record DaemonFlags(
         String configFile;
         String logLevel;
         String group;
+        Boolean tls;
+        Boolean tlsVerify;
+        String tlsCaCert;
+        String tlsCert;
+        String tlsKey;
         boolean debug;
         boolean help;
         boolean version;
@@ -137,7 +169,8 @@ public record DaemonFlags(
         DaemonFlags build() {
             return new DaemonFlags(List.copyOf(hosts), Optional.ofNullable(dataRoot), Optional.ofNullable(execRoot),
                     Optional.ofNullable(pidFile), Optional.ofNullable(configFile), Optional.ofNullable(logLevel),
-                    Optional.ofNullable(group), debug, Map.copyOf(overrides), help, version);
+                    Optional.ofNullable(group), Optional.ofNullable(tls), Optional.ofNullable(tlsVerify),
+                    Optional.ofNullable(tlsCaCert), Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), debug, Map.copyOf(overrides), help, version);
         }
     }
 }

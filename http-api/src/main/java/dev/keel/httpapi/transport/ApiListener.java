@@ -1,6 +1,7 @@
 package dev.keel.httpapi.transport;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -25,12 +26,13 @@ public interface ApiListener {
      * Binds {@code handler} to {@code address}.
      *
      * @param socketGroup group owning a unix socket file (mode 0660)
+     * @param tls         for a TCP address; unix sockets are always plain
      */
-    static CompletionStage<ApiListener> bind(ListenAddress address, String socketGroup,
+    static CompletionStage<ApiListener> bind(ListenAddress address, String socketGroup, Optional<ServerTls> tls,
                                              Flow<HttpRequest, HttpResponse, NotUsed> handler, ActorSystem<?> system) {
         if (address instanceof ListenAddress.UnixSocket unix) {
             return UnixSocketListener.bind(unix, socketGroup, handler, system);
         }
-        return TcpListener.bind((ListenAddress.Tcp) address, handler, system);
+        return TcpListener.bind((ListenAddress.Tcp) address, tls, handler, system);
     }
 }

@@ -13,6 +13,9 @@ public sealed interface ListenAddress {
     /** dockerd's default port for plain TCP. */
     int DEFAULT_TCP_PORT = 2375;
 
+    /** dockerd's default port for TCP with TLS. */
+    int DEFAULT_TLS_PORT = 2376;
+
     /** The address as an operator would write it after {@code -H}. */
     String uri();
 
@@ -29,7 +32,7 @@ public sealed interface ListenAddress {
             return "tcp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
         }
 
-        /** Plain TCP is only safe on loopback until TLS arrives. */
+        /** Every address the host resolves to is loopback: only this machine can connect. */
         public boolean isLoopback() {
             try {
                 for (InetAddress address : InetAddress.getAllByName(host)) {
@@ -50,6 +53,16 @@ public sealed interface ListenAddress {
      * @throws IllegalArgumentException with a message fit for the operator
      */
     static ListenAddress parse(String value, Path defaultSocket) {
+        return parse(value, defaultSocket, false);
+    }
+
+    /**
+     * Parses one {@code -H} value; a TCP address without a port gets dockerd's default, 2376 with TLS and 2375
+     * without.
+     *
+     * @throws IllegalArgumentException with a message fit for the operator
+     */
+    static ListenAddress parse(String value, Path defaultSocket, boolean tls) {
         String v = value.trim();
         if (v.startsWith("unix://")) {
             String path = v.substring("unix://".length());
@@ -62,7 +75,7 @@ public sealed interface ListenAddress {
             return new UnixSocket(Path.of(path));
         }
         if (v.startsWith("tcp://")) {
-            return parseTcp(value, v.substring("tcp://".length()));
+            return parseTcp(value, v.substring("tcp://".length()), tls ? DEFAULT_TLS_PORT : DEFAULT_TCP_PORT);
         }
         if (v.startsWith("fd://")) {
             throw new IllegalArgumentException("invalid host " + value
@@ -71,7 +84,7 @@ public sealed interface ListenAddress {
         throw new IllegalArgumentException("invalid host " + value + ": use unix:///path or tcp://127.0.0.1:PORT");
     }
 
-    private static ListenAddress parseTcp(String original, String hostPort) {
+    private static ListenAddress parseTcp(String original, String hostPort, int defaultPort) {
         String rest = hostPort.endsWith("/") ? hostPort.substring(0, hostPort.length() - 1) : hostPort;
         if (rest.contains("/")) {
             throw new IllegalArgumentException("invalid host " + original + ": a tcp address takes no path");
@@ -94,7 +107,7 @@ public sealed interface ListenAddress {
             host = "127.0.0.1";
         }
         if (port.isEmpty()) {
-            return new Tcp(host, DEFAULT_TCP_PORT);
+            return new Tcp(host, defaultPort);
         }
         try {
             int p = Integer.parseInt(port);

@@ -319,6 +319,32 @@ class DockerCliIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("clis")
+    void shouldReportKillAndRestartAsDockerdDoes(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/kill") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "killed");
+        Instant since = Instant.now();
+        String id = runDetached(cli, web, image, "sleep", "1000");
+        cli.ok("kill", "-s", "HUP", web);
+        cli.ok("restart", "-t", "1", web);
+        cli.ok("kill", web);
+        cli.ok("wait", web);
+        String until = timestamp(Instant.now());
+
+        List<String> events = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "container=" + id, "--format", "{{.Action}} {{index .Actor.Attributes \"signal\"}}")
+                .lines().map(String::strip).toList();
+
+        // sleep as pid 1 ignores HUP and TERM: the HUP ends nothing, the restart's stop ends it with KILL after 1 s.
+        assertThat(events).containsExactly(
+                "create", "start",
+                "kill 1",
+                "kill 15", "die", "stop", "start", "restart",
+                "kill 9", "die");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
     void shouldStillShowEarlierEventsAfterKeeldRestarts(DockerCli cli) throws Exception {
         String image = name(cli, "keel-test/restart") + ":1";
         Instant since = Instant.now();

@@ -14,6 +14,7 @@ import dev.keel.actors.network.NetworkEntity;
 import dev.keel.actors.network.NetworkSpec;
 import dev.keel.actors.volume.VolumeEntity;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -242,5 +243,49 @@ class DockerEventsTest {
         assertThat(DockerEvents.signalNumber("SIGKILL")).isEqualTo("9");
         assertThat(DockerEvents.signalNumber("HUP")).isEqualTo("1");
         assertThat(DockerEvents.signalNumber("10")).isEqualTo("10");
+    }
+
+    @Test
+    void shouldWriteLowerCaseAndRealTimeSignalNamesAsNumbers() {
+        assertThat(DockerEvents.signalNumber("sigusr2")).isEqualTo("12");
+        assertThat(DockerEvents.signalNumber("SIGRTMIN")).isEqualTo("34");
+        assertThat(DockerEvents.signalNumber("RTMIN+2")).isEqualTo("36");
+        assertThat(DockerEvents.signalNumber("SIGRTMAX-1")).isEqualTo("63");
+    }
+
+    @Test
+    void shouldMapAUsersKillToKillWithTheSignalsNumberAndItsExitToDie() {
+        create();
+        map(new ContainerEntity.Started(ID, 42, AT));
+
+        List<DockerEvents.Message> kill = map(new ContainerEntity.Signalled(ID, "KILL", AT));
+        List<DockerEvents.Message> exit = map(new ContainerEntity.Died(ID, 137, false, AT));
+
+        assertThat(kill).singleElement().satisfies(m -> {
+            assertThat(m.action()).isEqualTo("kill");
+            assertThat(m.attributes()).containsEntry("signal", "9").containsEntry("name", "web");
+        });
+        assertThat(actions(exit)).containsExactly("die");
+    }
+
+    @Test
+    void shouldMapAUsersRestartOfARunningContainerAsDockerdKillDieStopStartRestart() {
+        create();
+        map(new ContainerEntity.Started(ID, 42, AT));
+
+        List<String> restart = new ArrayList<>(actions(map(new ContainerEntity.Stopped(ID, 143, AT))));
+        restart.addAll(actions(map(new ContainerEntity.Started(ID, 43, AT))));
+        restart.addAll(actions(map(new ContainerEntity.RestartedByUser(ID, AT))));
+
+        assertThat(restart).containsExactly("kill", "die", "stop", "start", "restart");
+    }
+
+    @Test
+    void shouldMapAUsersRestartToRestartWithTheContainersAttributes() {
+        create();
+
+        assertThat(map(new ContainerEntity.RestartedByUser(ID, AT))).singleElement()
+                .satisfies(m -> assertThat(m.action()).isEqualTo("restart"))
+                .satisfies(m -> assertThat(m.attributes()).containsEntry("name", "web").doesNotContainKeys("signal"));
     }
 }

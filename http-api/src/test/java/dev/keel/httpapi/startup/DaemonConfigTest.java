@@ -74,6 +74,24 @@ class DaemonConfigTest {
     }
 
     @Test
+    void shouldMapDockerDaemonJsonTlsKeysAndLetFlagsWin() throws Exception {
+        Path json = file("daemon.json", """
+                {"tls": true, "tlsverify": true, "tlscacert": "/f/ca.pem", "tlscert": "/f/cert.pem", "tlskey": "/f/key.pem"}
+                """);
+
+        DaemonConfig.Loaded loaded = DaemonConfig.load(
+                DaemonFlags.parse("--config-file", json.toString(), "--tlskey", "/flag/key.pem"), defaults());
+        Config config = loaded.config();
+
+        assertThat(loaded.warnings()).isEmpty();
+        assertThat(config.getBoolean("keel.daemon.tls")).isTrue();
+        assertThat(config.getBoolean("keel.daemon.tlsverify")).isTrue();
+        assertThat(config.getString("keel.daemon.tlscacert")).isEqualTo("/f/ca.pem");
+        assertThat(config.getString("keel.daemon.tlscert")).isEqualTo("/f/cert.pem");
+        assertThat(config.getString("keel.daemon.tlskey")).isEqualTo("/flag/key.pem");
+    }
+
+    @Test
     void shouldTakeKeelAndPekkoPathsFromTheFileAsTheyAre() throws Exception {
         Path conf = file("daemon.conf", """
                 keel.cluster.port = 2552

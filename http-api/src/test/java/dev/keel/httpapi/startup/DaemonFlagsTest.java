@@ -34,6 +34,28 @@ class DaemonFlagsTest {
     }
 
     @Test
+    void shouldReadDockerdsTlsFlags() throws BadUsage {
+        DaemonFlags flags = DaemonFlags.parse("--tlsverify", "--tlscacert", "/ca.pem", "--tlscert=/cert.pem",
+                "--tlskey", "/key.pem");
+
+        assertThat(flags.tlsVerify()).contains(true);
+        assertThat(flags.tls()).isEmpty();
+        assertThat(flags.tlsCaCert()).contains("/ca.pem");
+        assertThat(flags.tlsCert()).contains("/cert.pem");
+        assertThat(flags.tlsKey()).contains("/key.pem");
+    }
+
+    @Test
+    void shouldReadTlsBooleansAsGoDoes() throws BadUsage {
+        assertThat(DaemonFlags.parse("--tls").tls()).contains(true);
+        assertThat(DaemonFlags.parse("--tls=false").tls()).contains(false);
+        assertThat(DaemonFlags.parse("--tlsverify=1").tlsVerify()).contains(true);
+        assertThatThrownBy(() -> DaemonFlags.parse("--tlsverify=yes"))
+                .isInstanceOf(BadUsage.class)
+                .hasMessage("invalid boolean value \"yes\" for --tlsverify");
+    }
+
+    @Test
     void shouldReadDashDWithKeyValueAsAnOverrideInBothSpellings() throws BadUsage {
         DaemonFlags flags = DaemonFlags.parse("-D", "keel.cluster.port=2552", "-Dpekko.loglevel=DEBUG", "-Da.b=x=y");
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -61,9 +62,9 @@ class HijackableConnectionTest {
             }
             return HttpResponse.create().withEntity("pong");
         });
-        unix = ApiListener.bind(new ListenAddress.UnixSocket(dir.resolve("api.sock")), groupOfRoot(), handler, system)
+        unix = ApiListener.bind(new ListenAddress.UnixSocket(dir.resolve("api.sock")), groupOfRoot(), Optional.empty(), handler, system)
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        tcp = ApiListener.bind(new ListenAddress.Tcp("127.0.0.1", 0), groupOfRoot(), handler, system)
+        tcp = ApiListener.bind(new ListenAddress.Tcp("127.0.0.1", 0), groupOfRoot(), Optional.empty(), handler, system)
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 

@@ -38,6 +38,9 @@ public final class Conmon {
     public static final int ATTACH_NAME_CHARS = 32;
 
     private static final String WRAPPER = "exec 3<&0 4>&1 </dev/null >/dev/null; exec \"$@\"";
+    /** The wrapper of an attached exec: the JDK's stderr pipe becomes the attach pipe, conmon's stderr goes to $1. */
+    private static final String ATTACH_WRAPPER =
+        "exec 3<&0 4>&1 5>&2 </dev/null >/dev/null 2>\"$1\"; shift; exec \"$@\"";
 
     private final Path conmonPath;
     private final Path runtimePath;
@@ -116,21 +119,63 @@ public final class Conmon {
      * @throws MonitorFailure with the runtime's message when the exec could not start
      */
     public int exec(String id, String sessionId, Path sessionDir, Path logFile) {
+        ExecMonitor session = prepareExec(id, sessionId, sessionDir, logFile, false, false, false, () -> { });
+        session.start();
+        return session.awaitExit();
+    }
+
+    /**
+     * Spawns the monitor of one exec session in container {@code id} and returns once it waits for its go-ahead
+     * ({@link ExecMonitor#start}); with {@code attach}, its attach socket ({@link AttachSocket#path} of
+     * {@code sessionId}) is then listening, so a client that connects before the go-ahead sees all output.
+     *
+     * @param sessionDir the session's own directory: its log, pid file, exit dir, control FIFO and the
+     *     {@code process.json} (an OCI process spec, its {@code terminal} set as {@code tty}) to run
+     * @param openStdin keep a pipe to the exec's stdin, written through the attach socket
+     * @param cleanup removes the session's files once the exec has ended or could not start
+     * @throws MonitorFailure when conmon could not get ready
+     */
+    public ExecMonitor prepareExec(String id, String sessionId, Path sessionDir, Path logFile, boolean tty,
+                                   boolean openStdin, boolean attach, Runnable cleanup) {
         Path exitDir = sessionDir.resolve("exit");
+        Path stderrFile = sessionDir.resolve("conmon.stderr");
         List<String> args = commonArgs(id, sessionId, sessionDir, sessionDir.resolve("exec_pid"), logFile, exitDir);
         args.addAll(List.of("-e", "--exec-process-spec", sessionDir.resolve("process.json").toString()));
-        Process process = spawn(args, sessionDir, sessionDir.resolve("conmon.stderr"));
-        readPid(process, sessionDir.resolve("conmon.stderr"));
-        Optional<JsonNode> end = readMessage(process.getInputStream());
-        waitFor(process);
-        if (end.isPresent() && end.get().path("data").isInt()) {
-            return end.get().get("data").asInt();
+        if (tty) {
+            args.add("-t");
         }
+        if (openStdin) {
+            args.add("-i");
+            if (tty) {
+                // As for a container: closing a terminal's input would close the pty that is also its output.
+                args.add("--leave-stdin-open");
+            }
+        }
+        if (!attach) {
+            Process process = spawn(args, sessionDir, stderrFile);
+            return new ExecMonitor(this, process, null, stderrFile, exitDir.resolve(id), cleanup);
+        }
+        args.add("--exec-attach");
+        Process process = spawnAttached(args, sessionDir, stderrFile);
         try {
-            return Integer.parseInt(Files.readString(exitDir.resolve(id)).trim());
-        } catch (IOException e) {
-            throw new MonitorFailure("exec ended without an exit code: " + stderrOf(sessionDir.resolve("conmon.stderr")));
+            // First go-ahead byte: conmon binds the attach socket, says so on the attach pipe, then waits for the second.
+            process.getOutputStream().write(0);
+            process.getOutputStream().flush();
+            Optional<JsonNode> ready = readMessage(process.getErrorStream());
+            if (ready.isEmpty() || ready.get().path("data").asInt(-1) != 0) {
+                throw new MonitorFailure("conmon did not open the exec's attach socket: "
+                    + ready.map(JsonNode::toString).orElseGet(() -> stderrOf(stderrFile)));
+            }
+        } catch (IOException | RuntimeException e) {
+            process.destroyForcibly();
+            waitFor(process);
+            cleanup.run();
+            if (e instanceof MonitorFailure failure) {
+                throw failure;
+            }
+            throw new MonitorFailure("conmon exited before it was ready: " + stderrOf(stderrFile));
         }
+        return new ExecMonitor(this, process, process.getOutputStream(), stderrFile, exitDir.resolve(id), cleanup);
     }
 
     /**
@@ -163,16 +208,8 @@ public final class Conmon {
         ProcessBuilder builder = new ProcessBuilder(command)
             .directory(cwd.toFile()) // conmon writes the oom marker into its cwd
             .redirectError(stderrFile.toFile());
-        // conmon and the runtime need nothing from the daemon's environment (the container's comes from its
-        // bundle); a clean one keeps locale data and the daemon's settings out of every monitor.
-        builder.environment().clear();
-        builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        builder.environment().put("_OCI_STARTPIPE", "3");
-        builder.environment().put("_OCI_SYNCPIPE", "4");
-        // conmon stamps log lines with its local time; UTC keeps them comparable across hosts and restarts.
-        builder.environment().put("TZ", "UTC");
         try {
-            Process process = builder.start();
+            Process process = start(builder, false);
             try (OutputStream start = process.getOutputStream()) {
                 start.write(0);
             }
@@ -182,7 +219,35 @@ public final class Conmon {
         }
     }
 
-    private long readPid(Process process, Path stderrFile) {
+    /** Spawns conmon with a third pipe, {@code _OCI_ATTACHPIPE}; its start pipe stays open for two go-ahead bytes. */
+    private Process spawnAttached(List<String> conmonArgs, Path cwd, Path stderrFile) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", ATTACH_WRAPPER, "conmon-wrap",
+            stderrFile.toString()));
+        command.addAll(conmonArgs);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
+        try {
+            return start(builder, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + conmonPath, e);
+        }
+    }
+
+    private static Process start(ProcessBuilder builder, boolean attachPipe) throws IOException {
+        // conmon and the runtime need nothing from the daemon's environment (the container's comes from its
+        // bundle); a clean one keeps locale data and the daemon's settings out of every monitor.
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        builder.environment().put("_OCI_STARTPIPE", "3");
+        builder.environment().put("_OCI_SYNCPIPE", "4");
+        if (attachPipe) {
+            builder.environment().put("_OCI_ATTACHPIPE", "5");
+        }
+        // conmon stamps log lines with its local time; UTC keeps them comparable across hosts and restarts.
+        builder.environment().put("TZ", "UTC");
+        return builder.start();
+    }
+
+    long readPid(Process process, Path stderrFile) {
         Optional<JsonNode> message = readMessage(process.getInputStream());
         if (message.isEmpty()) {
             waitFor(process);
@@ -199,7 +264,7 @@ public final class Conmon {
     }
 
     /** One JSON line from the sync pipe; empty at EOF (conmon exited). */
-    private Optional<JsonNode> readMessage(InputStream sync) {
+    Optional<JsonNode> readMessage(InputStream sync) {
         try {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             int b;
@@ -215,7 +280,7 @@ public final class Conmon {
         }
     }
 
-    private void waitFor(Process process) {
+    void waitFor(Process process) {
         try {
             if (!process.waitFor(createTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -227,7 +292,7 @@ public final class Conmon {
         }
     }
 
-    private static String stderrOf(Path stderrFile) {
+    static String stderrOf(Path stderrFile) {
         try {
             return Files.readString(stderrFile).trim();
         } catch (IOException e) {

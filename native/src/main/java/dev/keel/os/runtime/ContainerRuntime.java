@@ -1,6 +1,7 @@
 package dev.keel.os.runtime;
 
 import dev.keel.os.monitor.ContainerExit;
+import dev.keel.os.monitor.ExecMonitor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,13 @@ public interface ContainerRuntime extends AutoCloseable {
 
     /** Runs a process in the running container and waits for it to end. */
     ExecResult exec(String id, ExecSpec exec);
+
+    /**
+     * Prepares an exec session in the running container under a monitor of its own, which records its exit code;
+     * the process runs once {@link ExecMonitor#start} is called. With {@code attach} its stdio is served on the
+     * session's attach socket, which listens when this returns; with {@code tty} it gets a terminal.
+     */
+    ExecMonitor prepareExec(String id, String sessionId, ExecSpec exec, boolean tty, boolean openStdin, boolean attach);
 
     /**
      * Removes the container: runtime state, cgroups, monitor files, bundle and log.

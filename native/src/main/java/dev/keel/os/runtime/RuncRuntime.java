@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.os.cgroup.CgroupTree;
 import dev.keel.os.monitor.Conmon;
 import dev.keel.os.monitor.ContainerExit;
+import dev.keel.os.monitor.ExecMonitor;
 import dev.keel.os.monitor.ExitWatcher;
 import dev.keel.os.monitor.HostProcess;
 import dev.keel.os.monitor.K8sFileLog;
@@ -204,13 +205,47 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public ExecResult exec(String id, ExecSpec exec) {
+        // Named apart from the container's own session: both share the socket directory, whose names are 32 chars.
+        String sessionId = "exec" + execSessions.incrementAndGet() + "-" + id;
+        Path sessionDir = sessionDir(id, sessionId);
+        try {
+            // The log is read before the session's files go, so the session leaves its cleanup to this method.
+            ExecMonitor session = spawnExec(id, sessionId, exec, false, false, false, () -> { });
+            session.start();
+            int exitCode = session.awaitExit();
+            return new ExecResult(exitCode, K8sFileLog.readAll(sessionDir.resolve("exec.log")));
+        } catch (MonitorFailure e) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
+        } finally {
+            endSession(sessionDir, sessionId);
+        }
+    }
+
+    /**
+     * Spawns the monitor of an exec session in running container {@code id}: {@code exec} runs with the container's
+     * environment (plus its own entries), user and working directory unless it names others. Returns once conmon is
+     * ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
+     *
+     * @param sessionId unique on this host; its first {@value Conmon#ATTACH_NAME_CHARS} characters name its attach
+     *     socket, {@link dev.keel.os.monitor.AttachSocket#path} and {@link dev.keel.os.monitor.MonitorControl#of}
+     * @param attach serve the exec's stdio on its attach socket (ready when this returns)
+     * @throws RuntimeFailure {@code NO_SUCH_CONTAINER}, {@code INVALID_SPEC} (an unknown user), or
+     *     {@code RUNTIME_FAILED} when conmon could not get ready
+     */
+    @Override
+    public ExecMonitor prepareExec(String id, String sessionId, ExecSpec exec, boolean tty, boolean openStdin,
+                                   boolean attach) {
+        Path sessionDir = sessionDir(id, sessionId);
+        return spawnExec(id, sessionId, exec, tty, openStdin, attach, () -> endSession(sessionDir, sessionId));
+    }
+
+    private ExecMonitor spawnExec(String id, String sessionId, ExecSpec exec, boolean tty, boolean openStdin,
+                                  boolean attach, Runnable cleanup) {
         Path dir = containerDir(id);
         if (!Files.isDirectory(dir)) {
             throw noSuchContainer(id);
         }
-        long n = execSessions.incrementAndGet();
-        Path sessionDir = dir.resolve("exec").resolve(Long.toString(n));
-        String sessionId = id + "-exec" + n;
+        Path sessionDir = sessionDir(id, sessionId);
         try {
             JsonNode config = json.readTree(dir.resolve("config.json").toFile());
             JsonNode process = config.path("process");
@@ -219,23 +254,33 @@ public final class RuncRuntime implements ContainerRuntime {
                 : UserDatabase.of(Path.of(config.path("root").path("path").asText()))
                     .resolve(exec.user(), List.of());
             String cwd = exec.workingDir().isEmpty() ? process.path("cwd").asText("/") : exec.workingDir();
-            ObjectNode spec = bundles.process(exec.args(), mergeEnv(process.path("env"), exec.env()), cwd, false, user,
+            ObjectNode spec = bundles.process(exec.args(), mergeEnv(process.path("env"), exec.env()), cwd, tty, user,
                 process.path("oomScoreAdj").asInt(0));
             deleteTree(sessionDir);
             Files.createDirectories(sessionDir.resolve("exit"));
             json.writeValue(sessionDir.resolve("process.json").toFile(), spec);
-            int exitCode = conmon.exec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"));
-            return new ExecResult(exitCode, K8sFileLog.readAll(sessionDir.resolve("exec.log")));
+            return conmon.prepareExec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"), tty, openStdin,
+                attach, cleanup);
         } catch (IllegalArgumentException e) {
+            endSession(sessionDir, sessionId);
             throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, e.getMessage(), e);
         } catch (MonitorFailure e) {
+            endSession(sessionDir, sessionId);
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
         } catch (IOException e) {
+            endSession(sessionDir, sessionId);
             throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(settings.socketDir().resolve(Conmon.attachName(sessionId)));
-            deleteTree(sessionDir);
         }
+    }
+
+    private Path sessionDir(String id, String sessionId) {
+        return containerDir(id).resolve("exec").resolve(Conmon.attachName(sessionId));
+    }
+
+    /** Removes what conmon leaves of a session: its directory and its link in the socket directory. */
+    private void endSession(Path sessionDir, String sessionId) {
+        deleteQuietly(settings.socketDir().resolve(Conmon.attachName(sessionId)));
+        deleteTree(sessionDir);
     }
 
     @Override

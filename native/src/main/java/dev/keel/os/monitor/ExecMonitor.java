@@ -1,0 +1,101 @@
+package dev.keel.os.monitor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The conmon of one exec session, from its spawn to the exec's end (CONMON_RECIPE §10). conmon waits for a go-ahead
+ * before it runs {@code runtime exec}, so that an attach client can connect first and miss no output: {@link #start}
+ * gives it and answers the exec's pid, {@link #awaitExit} blocks until the exec ends. Both block; call them from a
+ * thread that may wait. The session's files are removed once: when the exec has ended or failed to start, or when a
+ * session that was never started is {@link #close closed}.
+ */
+public final class ExecMonitor implements AutoCloseable {
+
+    private final Conmon conmon;
+    private final Process process;
+    /** The start pipe, still open when conmon waits for the second byte (an attached session). */
+    private final OutputStream startPipe;
+    private final Path stderrFile;
+    private final Path exitFile;
+    private final Runnable cleanup;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean cleaned = new AtomicBoolean();
+
+    ExecMonitor(Conmon conmon, Process process, OutputStream startPipe, Path stderrFile, Path exitFile,
+                Runnable cleanup) {
+        this.conmon = conmon;
+        this.process = process;
+        this.startPipe = startPipe;
+        this.stderrFile = stderrFile;
+        this.exitFile = exitFile;
+        this.cleanup = cleanup;
+    }
+
+    /**
+     * Lets conmon run the exec.
+     *
+     * @return the exec's pid on the host
+     * @throws MonitorFailure with the runtime's message when the exec could not start (the session is then gone)
+     */
+    public long start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the exec session was started already");
+        }
+        try {
+            if (startPipe != null) {
+                try (startPipe) {
+                    startPipe.write(0);
+                } catch (IOException e) {
+                    // conmon is gone already: reading its sync pipe tells why.
+                }
+            }
+            return conmon.readPid(process, stderrFile);
+        } catch (RuntimeException e) {
+            conmon.waitFor(process);
+            clean();
+            throw e;
+        }
+    }
+
+    /** Waits for the exec started by {@link #start} to end and answers its exit code. */
+    public int awaitExit() {
+        try {
+            var end = conmon.readMessage(process.getInputStream());
+            conmon.waitFor(process);
+            if (end.isPresent() && end.get().path("data").isInt()) {
+                return end.get().get("data").asInt();
+            }
+            try {
+                return Integer.parseInt(Files.readString(exitFile).trim());
+            } catch (IOException | NumberFormatException e) {
+                throw new MonitorFailure("exec ended without an exit code: " + Conmon.stderrOf(stderrFile));
+            }
+        } finally {
+            clean();
+        }
+    }
+
+    /**
+     * Abandons a session that was never started: conmon is killed before it runs anything (closing its start pipe
+     * alone would let it go ahead). A started session is left to end; {@link #awaitExit} cleans it up.
+     */
+    @Override
+    public void close() {
+        if (started.get()) {
+            return;
+        }
+        process.destroyForcibly();
+        conmon.waitFor(process);
+        clean();
+    }
+
+    private void clean() {
+        if (cleaned.compareAndSet(false, true)) {
+            cleanup.run();
+        }
+    }
+}
