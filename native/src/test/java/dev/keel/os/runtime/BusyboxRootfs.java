@@ -9,13 +9,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /** A root filesystem made from the host's static busybox, with root, app (1000) and nobody users. */
-final class BusyboxRootfs {
+public final class BusyboxRootfs {
 
     static final Path BUSYBOX = Path.of("/usr/bin/busybox");
 
     private BusyboxRootfs() {}
 
-    static Path create(Path dir) throws IOException, InterruptedException {
+    public static Path create(Path dir) throws IOException, InterruptedException {
         for (String d : List.of("bin", "proc", "sys", "dev", "etc", "tmp", "root", "run", "home/app")) {
             Files.createDirectories(dir.resolve(d));
         }
