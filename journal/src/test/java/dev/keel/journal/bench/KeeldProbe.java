@@ -9,12 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 
 /**
  * Runs {@code bin/keeld} the way an operator would (dockerd's flags) and measures it from outside:
@@ -61,15 +63,18 @@ final class KeeldProbe {
         Path socket = runDir.resolve("keel.sock");
         Path pidfile = runDir.resolve("keeld.pid");
         Path log = runDir.resolve("keeld.log");
+        // Short, outside the bench's directory: keeld's attach sockets (<exec-root>/runtime/socks/<id>/attach) must
+        // fit in a unix socket path.
+        Path execRoot = Files.createTempDirectory(Path.of("/tmp"), "kjb");
         ProcessBuilder builder = new ProcessBuilder(List.of(keeld.toString(),
             "--data-root", dataRoot.toString(),
             "-H", "unix://" + socket,
-            "--exec-root", Files.createDirectories(runDir.resolve("exec")).toString(),
+            "--exec-root", execRoot.toString(),
             "--pidfile", pidfile.toString()))
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
         long launchedNs = nanoClock.getAsLong();
-        return new Daemon(builder.start(), launchedNs, socket, pidfile, log);
+        return new Daemon(builder.start(), launchedNs, socket, pidfile, log, execRoot);
     }
 
     private final class Daemon implements AutoCloseable {
@@ -78,13 +83,15 @@ final class KeeldProbe {
         private final Path socket;
         private final Path pidfile;
         private final Path log;
+        private final Path execRoot;
 
-        Daemon(Process process, long launchedNs, Path socket, Path pidfile, Path log) {
+        Daemon(Process process, long launchedNs, Path socket, Path pidfile, Path log, Path execRoot) {
             this.process = process;
             this.launchedNs = launchedNs;
             this.socket = socket;
             this.pidfile = pidfile;
             this.log = log;
+            this.execRoot = execRoot;
         }
 
         /** Seconds from launch to the first OK ping. */
@@ -171,6 +178,11 @@ final class KeeldProbe {
                 process.destroyForcibly();
                 exitedWithinStopTimeout(process.toHandle());
                 throw new IllegalStateException("keeld did not exit within " + settings.keeldStopTimeout() + " of SIGTERM; killed");
+            }
+            try (Stream<Path> paths = Files.walk(execRoot)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
     }
