@@ -24,10 +24,10 @@ import dev.keel.os.image.ImageSettings;
 import dev.keel.os.image.StoredImage;
 import dev.keel.os.monitor.Conmon;
 import dev.keel.os.monitor.ContainerExit;
-import dev.keel.os.monitor.K8sFileLog;
-import dev.keel.os.monitor.LogChunk;
 import dev.keel.os.monitor.LogEntry;
+import dev.keel.os.monitor.LogPosition;
 import dev.keel.os.monitor.MonitorControl;
+import dev.keel.os.monitor.RotatingLog;
 import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.overlay.ContainerRootfs;
 import dev.keel.os.overlay.UpperLayerArchive;
@@ -375,7 +375,11 @@ public final class LocalContainers implements Containers {
 
     @Override
     public CompletionStage<State> inspect(String ref) {
-        return resolve(ref).thenCompose(this::existing);
+        // The index is updated after every change this host makes, so reads need not ask the entity.
+        return resolve(ref).thenCompose(id -> {
+            State indexed = index.get(id);
+            return indexed != null ? done(indexed) : existing(id);
+        });
     }
 
     @Override
@@ -835,7 +839,7 @@ public final class LocalContainers implements Containers {
     public CompletionStage<Source<LogLine, NotUsed>> logs(String ref, LogQuery query) {
         return resolve(ref).thenCompose(this::existing).thenApply(state -> {
             String id = state.containerId();
-            Path file = runtime.logFile(id);
+            RotatingLog file = new RotatingLog(runtime.logFile(id));
             Run run = runs.get(id);
             CompletableFuture<Void> ended = query.follow() && run != null
                     ? run.ended : CompletableFuture.completedFuture(null);
@@ -845,14 +849,14 @@ public final class LocalContainers implements Containers {
     }
 
     /**
-     * Where a log read is: the byte offset of the next complete line, how many entries were read (for the final
-     * read, which also takes a trailing partial line), whether this is the first read (tail applies) or the last.
+     * Where a log read is: the position of the next complete line (which a rotation does not move), whether this is
+     * the first read (tail applies) or the last.
      */
-    private record LogCursor(long offset, int entriesRead, boolean first, boolean idle, boolean finished) {
-        static final LogCursor START = new LogCursor(0, 0, true, false, false);
+    private record LogCursor(LogPosition position, boolean first, boolean idle, boolean finished) {
+        static final LogCursor START = new LogCursor(LogPosition.START, true, false, false);
     }
 
-    private CompletionStage<Optional<Pair<LogCursor, List<LogLine>>>> readLog(Path file, LogQuery query,
+    private CompletionStage<Optional<Pair<LogCursor, List<LogLine>>>> readLog(RotatingLog file, LogQuery query,
                                                                             CompletableFuture<Void> ended,
                                                                             LogCursor cursor) {
         if (cursor.finished()) {
@@ -865,15 +869,9 @@ public final class LocalContainers implements Containers {
         return ready.thenComposeAsync(r -> blocking(() -> {
             // Seen before reading: lines written before the exit are then in this read or the final one.
             boolean last = ended.isDone();
-            if (last) {
-                List<LogEntry> all = K8sFileLog.readAll(file);
-                List<LogEntry> fresh = all.subList(Math.min(cursor.entriesRead(), all.size()), all.size());
-                return Optional.of(Pair.create(new LogCursor(cursor.offset(), all.size(), false, false, true),
-                        select(fresh, query, cursor.first())));
-            }
-            LogChunk chunk = K8sFileLog.readFrom(file, cursor.offset());
-            LogCursor next = new LogCursor(chunk.nextOffset(), cursor.entriesRead() + chunk.entries().size(), false,
-                    chunk.entries().isEmpty(), false);
+            // The final read also takes a trailing partial line: output that ended without a newline.
+            RotatingLog.Chunk chunk = file.readFrom(cursor.position(), last);
+            LogCursor next = new LogCursor(chunk.next(), false, chunk.entries().isEmpty(), last);
             return Optional.of(Pair.create(next, select(chunk.entries(), query, cursor.first())));
         }), host);
     }

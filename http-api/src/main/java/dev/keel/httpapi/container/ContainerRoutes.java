@@ -2,7 +2,6 @@ package dev.keel.httpapi.container;
 
 import static dev.keel.httpapi.container.ContainerCodec.flag;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.keel.actors.Engine;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.container.ContainerEntity;
@@ -11,7 +10,6 @@ import dev.keel.httpapi.route.ApiVersion;
 import dev.keel.httpapi.route.ErrorBody;
 import dev.keel.httpapi.route.Json;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -44,6 +42,7 @@ public final class ContainerRoutes extends AllDirectives {
     private final Engine engine;
     private final Containers containers;
     private final Clock clock;
+    private final ContainerSummaries summaries = new ContainerSummaries();
 
     public ContainerRoutes(Engine engine) {
         this(engine, Clock.systemUTC());
@@ -82,12 +81,9 @@ public final class ContainerRoutes extends AllDirectives {
                 parameterOptional("filters", filters -> answer(() -> {
                     long max = ContainerCodec.integer("limit", limit, -1);
                     return ContainerFilter.forList(filters.orElse(""), engine).thenCompose(filter ->
-                            containers.list(flag(all) || max > 0 || filter.listsAll()).thenApply(states -> {
-                                Instant now = clock.instant();
-                                ArrayNode out = Json.MAPPER.createArrayNode();
-                                filter.select(states, max).forEach(s -> out.add(ContainerCodec.summary(s, now)));
-                                return Json.ok(out);
-                            }));
+                            containers.list(flag(all) || max > 0 || filter.listsAll()).thenApply(states ->
+                                    HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
+                                            summaries.encode(filter.select(states, max), clock.instant()))));
                 }))));
     }
 

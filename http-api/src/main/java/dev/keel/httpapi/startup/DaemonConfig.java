@@ -3,6 +3,7 @@ package dev.keel.httpapi.startup;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueFactory;
@@ -92,6 +93,15 @@ public final class DaemonConfig {
                 layer = layer.withValue("keel.daemon." + key, file.root().get(key));
             } else if (NATIVE_ROOTS.contains(key)) {
                 layer = layer.withValue(key, file.root().get(key));
+            } else if (key.equals("log-opts") && file.getValue(key) instanceof ConfigObject opts) {
+                // json-file's rotation options; keeld's log is conmon's k8s-file, so the others have no meaning here.
+                for (String opt : opts.keySet()) {
+                    if (opt.equals("max-size") || opt.equals("max-file")) {
+                        layer = layer.withValue("keel.native.runtime.log." + opt, opts.get(opt));
+                    } else {
+                        warnings.add("log-opts \"" + opt + "\" is not supported by keeld and is ignored");
+                    }
+                }
             } else {
                 warnings.add("config file key \"" + key + "\" is not supported by keeld and is ignored");
             }

@@ -160,4 +160,12 @@ class DaemonConfigTest {
     void shouldTurnDebugFlagIntoDebugSetting() throws BadUsage {
         assertThat(load("-D").getBoolean("keel.daemon.debug")).isTrue();
     }
+
+    @Test
+    void shouldMapLogOptsRotationToTheRuntimesLogSettings() throws IOException, BadUsage {
+        Path json = file("rotation.json", "{\"log-opts\": {\"max-size\": \"10m\", \"max-file\": \"3\"}}");
+        Config config = load("--config-file", json.toString());
+        assertThat(config.getString("keel.native.runtime.log.max-size")).isEqualTo("10m");
+        assertThat(config.getString("keel.native.runtime.log.max-file")).isEqualTo("3");
+    }
 }

@@ -9,7 +9,7 @@ import jnr.posix.POSIXFactory;
 
 /**
  * conmon's control FIFO, {@code <bundle>/ctl}: one message {@code <type> <a> <b>\n} per write, type 1 resizing the
- * TTY to {@code a} rows and {@code b} columns. conmon handles only the first line of each read, so every message is
+ * TTY to {@code a} rows and {@code b} columns, type 2 reopening the log. conmon handles only the first line of each read, so every message is
  * its own write. The FIFO is opened without blocking: conmon holds its read end while it runs, and once it is gone
  * the open fails at once instead of waiting for a reader that never comes.
  *
@@ -19,6 +19,7 @@ public record MonitorControl(Path fifo) {
 
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
     private static final int RESIZE = 1;
+    private static final int REOPEN_LOG = 2;
 
     /** The control FIFO of session {@code session} (a container id or an exec session id). */
     public static MonitorControl of(Path socketDir, String session) {
@@ -35,6 +36,15 @@ public record MonitorControl(Path fifo) {
             throw new IllegalArgumentException("a TTY size cannot be negative: " + rows + "x" + columns);
         }
         send(RESIZE + " " + rows + " " + columns + "\n");
+    }
+
+    /**
+     * Has conmon reopen its log file by name (creating it), after {@link RotatingLog} renamed it.
+     *
+     * @throws MonitorFailure when the monitor is not running or the FIFO cannot be written
+     */
+    public void reopenLog() {
+        send(REOPEN_LOG + " 0 0\n");
     }
 
     private void send(String message) {

@@ -10,8 +10,11 @@ import dev.keel.os.monitor.ExecMonitor;
 import dev.keel.os.monitor.ExitWatcher;
 import dev.keel.os.monitor.HostProcess;
 import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.LogRotation;
+import dev.keel.os.monitor.MonitorControl;
 import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.monitor.MonitorRecord;
+import dev.keel.os.monitor.RotatingLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,6 +57,7 @@ public final class RuncRuntime implements ContainerRuntime {
     private final Conmon conmon;
     private final ExitWatcher exits;
     private final ScheduledExecutorService stopTimers;
+    private final LogRotation logRotation;
     private final AtomicLong execSessions = new AtomicLong();
 
     /**
@@ -91,6 +95,7 @@ public final class RuncRuntime implements ContainerRuntime {
         this.conmon = new Conmon(settings.conmonPath(), settings.runtimePath(), settings.runtimeStateDir(),
             settings.socketDir(), settings.monitorLogLevel(), settings.commandTimeout(), json);
         this.exits = new ExitWatcher(settings.exitDir());
+        this.logRotation = new LogRotation(settings.log());
         this.stopTimers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "container-stop-timer");
             t.setDaemon(true);
@@ -123,6 +128,7 @@ public final class RuncRuntime implements ContainerRuntime {
             Conmon.StartedMonitor monitor = conmon.create(id, dir, dir.resolve(LOG), settings.exitDir(),
                 dir.resolve("persist"), spec.tty(), spec.openStdin());
             json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
+            logRotation.watch(dir.resolve(LOG), MonitorControl.of(settings.socketDir(), id));
             return new CreatedContainer(id, monitor.record().containerPid(), monitor.record().conmonPid(),
                 dir.resolve(LOG));
         } catch (MonitorFailure e) {
@@ -314,15 +320,16 @@ public final class RuncRuntime implements ContainerRuntime {
         }
         stopMonitor(id);
         Path log = dir.resolve(LOG);
+        RotatingLog kept = new RotatingLog(log);
         try (Stream<Path> entries = Files.list(dir)) {
-            for (Path entry : entries.filter(e -> !e.equals(log)).toList()) {
+            for (Path entry : entries.filter(e -> !kept.isPartOf(e)).toList()) {
                 deleteTree(entry);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            if (!Files.exists(log) || Files.size(log) == 0) {
+            if (Files.notExists(kept.rotated(1)) && (!Files.exists(log) || Files.size(log) == 0)) {
                 deleteTree(dir);
             }
         } catch (IOException e) {
@@ -370,6 +377,7 @@ public final class RuncRuntime implements ContainerRuntime {
                 return new RecoveredContainer(id, ContainerStatus.UNMONITORED, 0, Optional.empty());
             }
         }
+        logRotation.watch(logFile(id), MonitorControl.of(settings.socketDir(), id));
         return new RecoveredContainer(id, state.status(), state.pid(), Optional.empty());
     }
 
@@ -381,6 +389,7 @@ public final class RuncRuntime implements ContainerRuntime {
     @Override
     public void close() {
         stopTimers.shutdownNow();
+        logRotation.close();
         exits.close();
     }
 

@@ -1,6 +1,7 @@
 package dev.keel.os.runtime;
 
 import com.typesafe.config.Config;
+import dev.keel.os.monitor.LogLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param monitorLogLevel conmon's own log level ({@code warn}, {@code info}; {@code debug} leaks into exec output)
  * @param openFilesLimit containers' RLIMIT_NOFILE (soft and hard), lowered to the daemon's own hard limit when the
  *     daemon lacks CAP_SYS_RESOURCE to raise it
+ * @param log containers' log rotation ({@code keel.native.runtime.log}, daemon.json's {@code log-opts})
  */
 public record RuntimeSettings(
     String runtimeName,
@@ -31,7 +33,8 @@ public record RuntimeSettings(
     Duration defaultStopTimeout,
     Duration commandTimeout,
     String monitorLogLevel,
-    long openFilesLimit) {
+    long openFilesLimit,
+    LogLimits log) {
 
     public RuntimeSettings {
         if (!runtimeName.equals("runc") && !runtimeName.equals("crun")) {
@@ -67,22 +70,28 @@ public record RuntimeSettings(
             runtime.getDuration("stop-timeout"),
             runtime.getDuration("command-timeout"),
             runtime.getString("monitor-log-level"),
-            runtime.getLong("open-files-limit"));
+            runtime.getLong("open-files-limit"),
+            LogLimits.fromConfig(runtime.getConfig("log")));
     }
 
     public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
         return new RuntimeSettings(runtimeName, runtimePath, conmonPath, newStateRoot, newExecRoot, cgroupParent,
-            cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+            cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withCgroupParent(String parent) {
         return new RuntimeSettings(runtimeName, runtimePath, conmonPath, stateRoot, execRoot, parent, cgroupRoot,
-            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withRuntime(String name, Path path) {
         return new RuntimeSettings(name, path, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
-            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit);
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
+    }
+
+    public RuntimeSettings withLog(LogLimits limits) {
+        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, limits);
     }
 
     /** runc's own state directory (its {@code --root}); every runtime call uses the same one. */
