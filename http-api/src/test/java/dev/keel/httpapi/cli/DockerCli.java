@@ -41,9 +41,37 @@ record DockerCli(Path binary, String socket, Path configDir) {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
+        return run(ProcessBuilder.Redirect.PIPE, args);
+    }
+
+    /** Runs a command with {@code input} as its standard input, which then ends (EOF), as a shell pipe gives it. */
+    Result runWithInput(String input, String... args) throws IOException, InterruptedException {
+        Path in = Files.createTempFile(configDir, "in", ".txt");
+        try {
+            Files.writeString(in, input, StandardCharsets.UTF_8);
+            return run(ProcessBuilder.Redirect.from(in.toFile()), args);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+    }
+
+    /** The command line that runs this CLI with {@code args} in its own environment, for a terminal to start. */
+    List<String> commandLine(String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "-u", "DOCKER_HOST", "-u", "DOCKER_CONTEXT",
+                "DOCKER_CONFIG=" + configDir));
+        command.addAll(cliArguments(args));
+        return command;
+    }
+
+    private List<String> cliArguments(String... args) {
         List<String> command = new ArrayList<>(List.of(binary.toString(), "-H", "unix://" + socket));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return command;
+    }
+
+    private Result run(ProcessBuilder.Redirect input, String... args) throws IOException, InterruptedException {
+        List<String> command = cliArguments(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(input);
         builder.environment().remove("DOCKER_HOST");
         builder.environment().remove("DOCKER_CONTEXT");
         builder.environment().put("DOCKER_CONFIG", configDir.toString());

@@ -360,6 +360,227 @@ class DockerCliIT {
                 .startsWith("create", "start");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldRunInTheForegroundWithItsOutputErrorsAndExitCode(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/fg") + ":1";
+        importImage(cli, image);
+        String echo = name(cli, "fg-echo");
+        String failing = name(cli, "fg-exit");
+        String complaining = name(cli, "fg-stderr");
+        containers.addAll(List.of(echo, failing, complaining));
+
+        DockerCli.Result hi = cli.run("run", "--rm", "--name", echo, image, "echo", "hi");
+        DockerCli.Result exit = cli.run("run", "--rm", "--name", failing, image, "sh", "-c", "exit 3");
+        DockerCli.Result stderr = cli.run("run", "--rm", "--name", complaining, image, "sh", "-c", "echo oops >&2");
+
+        assertThat(hi.exitCode()).as(hi.toString()).isZero();
+        assertThat(hi.out()).isEqualTo("hi\n");
+        assertThat(exit.exitCode()).as(exit.toString()).isEqualTo(3);
+        assertThat(stderr.exitCode()).as(stderr.toString()).isZero();
+        assertThat(stderr.out()).isEmpty();
+        assertThat(stderr.err()).isEqualTo("oops\n");
+        assertThat(cli.ok("ps", "-a", "--format", "{{.Names}}").lines()).doesNotContain(echo, failing, complaining);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldPassStandardInputToAnInteractiveRun(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/stdin") + ":1";
+        importImage(cli, image);
+        String cat = name(cli, "stdin");
+        containers.add(cat);
+
+        DockerCli.Result result = cli.runWithInput("hello\n", "run", "-i", "--rm", "--name", cat, image, "cat");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).isEqualTo("hello\n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldRestartOnFailureAsOftenAsThePolicyAllows(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/restart-policy") + ":1";
+        importImage(cli, image);
+        String failing = name(cli, "on-failure");
+
+        runDetached(cli, failing, "--restart", "on-failure:2", image, "sh", "-c", "exit 1");
+
+        eventually("two restarts, then exited for good",
+                () -> cli.ok("inspect", "--format", "{{.RestartCount}} {{.State.Status}}", failing).equals("2 exited"));
+        assertThat(cli.ok("inspect", "--format", "{{.HostConfig.RestartPolicy.Name}} {{.State.ExitCode}}", failing))
+                .isEqualTo("on-failure 1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldExecInARunningContainer(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/exec") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "exec");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        assertThat(cli.ok("exec", web, "echo", "hi")).isEqualTo("hi");
+        assertThat(cli.ok("exec", "-e", "A=b", "-w", "/tmp", "-u", "nobody", web,
+                "sh", "-c", "echo $A $(pwd) $(id -u)"))
+                .isEqualTo("b /tmp 65534");
+        DockerCli.Result input = cli.runWithInput("x\n", "exec", "-i", web, "cat");
+        assertThat(input.exitCode()).as(input.toString()).isZero();
+        assertThat(input.out()).isEqualTo("x\n");
+        DockerCli.Result exit = cli.run("exec", web, "sh", "-c", "exit 5");
+        assertThat(exit.exitCode()).as(exit.toString()).isEqualTo(5);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldExecDetached(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/exec-d") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "exec-d");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        assertThat(cli.ok("exec", "-d", web, "sh", "-c", "echo detached > /tmp/d")).isEmpty();
+
+        eventually("the detached exec's file", () -> cli.run("exec", web, "cat", "/tmp/d").out().equals("detached\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldShowTheProcessesAndStatsOfARunningContainer(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/top") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "top");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        List<String> top = cli.ok("top", web).lines().toList();
+        List<String> stats = cli.ok("stats", "--no-stream", "--format", "{{.Name}}", web).lines().toList();
+
+        assertThat(top.get(0)).contains("PID").contains("CMD");
+        assertThat(top).anySatisfy(row -> assertThat(row).endsWith("sleep 1000"));
+        assertThat(stats).containsExactly(web);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldCopyAFileIntoARunningContainerAndOut(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/cp") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "cp");
+        runDetached(cli, web, image, "sleep", "1000");
+        String content = "copied by " + cli.name() + "\n";
+        Path in = Files.writeString(dir.resolve(name(cli, "cp-in") + ".txt"), content);
+        Path out = dir.resolve(name(cli, "cp-out") + ".txt");
+
+        cli.ok("cp", in.toString(), web + ":/tmp/in.txt");
+        assertThat(cli.ok("exec", web, "cat", "/tmp/in.txt")).isEqualTo(content.strip());
+        cli.ok("cp", web + ":/tmp/in.txt", out.toString());
+
+        assertThat(out).hasContent(content);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldListTheFilesAContainerAddedChangedAndDeleted(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/diff") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "diff");
+        runDetached(cli, web, image, "sh", "-c",
+                "echo new > /tmp/added && echo x >> /etc/passwd && rm /bin/hostname && touch /tmp/done"
+                        + " && exec sleep 1000");
+        eventually("the container's changes", () -> cli.run("exec", web, "ls", "/tmp/done").ok());
+
+        assertThat(cli.ok("diff", web).lines())
+                .contains("C /tmp", "A /tmp/added", "C /etc", "C /etc/passwd", "C /bin", "D /bin/hostname");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldCommitAContainerIntoAnImageThatRuns(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/commit-base") + ":1";
+        importImage(cli, image);
+        String committed = name(cli, "keel-test/committed") + ":1";
+        String writer = name(cli, "commit");
+        String reader = name(cli, "commit-run");
+        runDetached(cli, writer, image, "sh", "-c", "echo committed > /file");
+        assertThat(cli.ok("wait", writer)).isEqualTo("0");
+        images.add(committed);
+        containers.add(reader);
+
+        assertThat(cli.ok("commit", writer, committed)).matches("sha256:[0-9a-f]{64}");
+
+        assertThat(cli.ok("run", "--rm", "--name", reader, committed, "cat", "/file")).isEqualTo("committed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldExportAContainersFilesystem(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/export") + ":1";
+        importImage(cli, image);
+        String writer = name(cli, "export");
+        runDetached(cli, writer, image, "sh", "-c", "echo exported > /exported.txt");
+        assertThat(cli.ok("wait", writer)).isEqualTo("0");
+        Path archive = dir.resolve(name(cli, "export") + ".tar");
+
+        cli.ok("export", "-o", archive.toString(), writer);
+
+        assertThat(tarEntries(archive)).anySatisfy(entry -> assertThat(entry).matches("(\\./)?exported\\.txt"))
+                .anySatisfy(entry -> assertThat(entry).matches("(\\./)?bin/busybox"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldRunAnInteractiveShellInATerminal(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/tty-run") + ":1";
+        importImage(cli, image);
+        String shell = name(cli, "tty-run");
+        containers.add(shell);
+
+        TmuxSession terminal = TmuxSession.start(dir.resolve(shell + ".tmux"), terminalName(shell),
+                cli.commandLine("run", "-it", "--rm", "--name", shell, image, "sh"));
+        try {
+            typeInTheTerminalAndExit(terminal);
+        } finally {
+            terminal.kill();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
+    void shouldExecAnInteractiveShellInATerminal(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/tty-exec") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "tty-exec");
+        runDetached(cli, web, image, "sleep", "1000");
+
+        TmuxSession terminal = TmuxSession.start(dir.resolve(web + ".tmux"), terminalName(web),
+                cli.commandLine("exec", "-it", web, "sh"));
+        try {
+            typeInTheTerminalAndExit(terminal);
+        } finally {
+            terminal.kill();
+        }
+        assertThat(status(cli, web)).isEqualTo("running");
+    }
+
+    /** The shell computes what it prints, so the typed line (echoed by the terminal) never matches on its own. */
+    private static void typeInTheTerminalAndExit(TmuxSession terminal) throws Exception {
+        terminal.typeLine("echo tty-$((6*7))");
+        eventually("the shell's answer on the terminal", () -> terminal.screen().contains("tty-42"));
+        terminal.typeLine("exit");
+        eventually("the CLI to end with the shell", () -> !terminal.isOpen());
+    }
+
+    private static String terminalName(String container) {
+        return "keel-" + container + "-" + ProcessHandle.current().pid();
+    }
+
+    private static List<String> tarEntries(Path archive) throws Exception {
+        Process process = new ProcessBuilder("tar", "-tf", archive.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(output).isZero();
+        return List.of(output.strip().split("\n"));
+    }
+
     // --- fixture --------------------------------------------------------------------------------------------------
 
     /** A root filesystem of busybox and the applets the flows use, as the tarball docker import takes. */
@@ -367,10 +588,13 @@ class DockerCliIT {
         Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
         Path bin = Files.createDirectories(rootfs.resolve("bin"));
         Files.createDirectories(rootfs.resolve("tmp"));
-        Files.createDirectories(rootfs.resolve("etc"));
+        Path etc = Files.createDirectories(rootfs.resolve("etc"));
+        Files.writeString(etc.resolve("passwd"),
+                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n");
+        Files.writeString(etc.resolve("group"), "root:x:0:\nnogroup:x:65534:\n");
         Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
         for (String applet : List.of("sh", "echo", "sleep", "cat", "ls", "env", "pwd", "hostname", "true", "false", "top",
-                "id", "ps")) {
+                "id", "ps", "rm", "touch")) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
         Path tar = dir.resolve("busybox.tar");
