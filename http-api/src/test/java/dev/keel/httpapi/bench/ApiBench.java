@@ -1,6 +1,7 @@
 package dev.keel.httpapi.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.os.runtime.bench.HostLeftovers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -69,7 +69,12 @@ public final class TreeArchive {
         return rel.isEmpty() ? name : name + "/" + rel;
     }
 
-    private static void put(TarArchiveOutputStream tar, Path p, String entry, Map<String, String> linked)
+    /**
+     * Writes one file, directory, link or device as an entry named {@code entry}, without following symlinks; a file
+     * whose inode is already in {@code linked} (entry names by "dev:ino") becomes a hard link to its first entry.
+     * Sockets are left out.
+     */
+    public static void put(TarArchiveOutputStream tar, Path p, String entry, Map<String, String> linked)
         throws IOException {
         Map<String, Object> attrs = Files.readAttributes(p, "unix:mode,uid,gid,ino,dev,rdev,nlink,size,lastModifiedTime",
             LinkOption.NOFOLLOW_LINKS);

@@ -15,10 +15,11 @@ import java.util.stream.Stream;
 
 /**
  * Everything a bench run may leave on the host, removed at its end whether it passed or failed: processes that name
- * its directories or sit in its cgroups (keeld, conmon, the containers), mounts under its directories, its cgroups
- * and the directories themselves.
+ * its directories or sit in its cgroups (keeld, dockerd and its containerd, shims, conmon, the containers), mounts
+ * under its directories (overlay and shm mounts), its cgroups and the directories themselves. Shared with http-api's
+ * benches through native's test-jar.
  */
-record HostLeftovers(List<Path> roots, List<String> cgroupParents) {
+public record HostLeftovers(List<Path> roots, List<String> cgroupParents) {
 
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
@@ -26,7 +27,7 @@ record HostLeftovers(List<Path> roots, List<String> cgroupParents) {
      * Removes them also when the bench is stopped with SIGINT or SIGTERM, where finally blocks do not run; answers the
      * hook, to take back once {@link #remove()} has run.
      */
-    Thread removeAtShutdown() {
+    public Thread removeAtShutdown() {
         Thread hook = new Thread(() -> {
             try {
                 remove();
@@ -39,7 +40,7 @@ record HostLeftovers(List<Path> roots, List<String> cgroupParents) {
     }
 
     /** Takes back a hook of {@link #removeAtShutdown()}; while the JVM shuts down it is running already. */
-    static void withdraw(Thread hook) {
+    public static void withdraw(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
@@ -47,7 +48,7 @@ record HostLeftovers(List<Path> roots, List<String> cgroupParents) {
         }
     }
 
-    void remove() throws IOException, InterruptedException {
+    public void remove() throws IOException, InterruptedException {
         endProcesses();
         unmount();
         removeCgroups();
