@@ -30,6 +30,8 @@ class DockerCliIT {
 
     private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker"), Path.of("/usr/local/bin/docker"));
     private static final Duration CONDITION_TIMEOUT = Duration.ofSeconds(30);
+    /** The suite's own cgroup parent, apart from other keelds on the host. */
+    private static final String CGROUP_PARENT = "/keel-cli";
 
     private Path dir;
     private Path execRoot;
@@ -43,9 +45,10 @@ class DockerCliIT {
     void startKeeld() throws Exception {
         dir = Files.createTempDirectory("keel-cli-it");
         execRoot = Files.createDirectory(Path.of("/tmp", "kc" + ProcessHandle.current().pid()));
-        socket = dir.resolve("keel.sock");
+        keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
+        socket = keeld.socket();
         busyboxTar = busyboxRootfs(dir);
-        keeld = KeeldProcess.start(dir, execRoot, socket);
+        keeld.start();
     }
 
     @AfterAll
@@ -61,6 +64,11 @@ class DockerCliIT {
                 if (root != null) {
                     unmountUnder(root);
                     deleteTree(root);
+                }
+            }
+            try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+                for (Path controller : controllers.toList()) {
+                    Files.deleteIfExists(controller.resolve(CGROUP_PARENT.substring(1)));
                 }
             }
         }
@@ -353,7 +361,7 @@ class DockerCliIT {
         String id = runDetached(cli, web, image, "sleep", "1000");
 
         assertThat(keeld.stop()).as(keeld.log()).isTrue();
-        keeld = KeeldProcess.start(dir, execRoot, socket);
+        keeld.start();
 
         assertThat(cli.ok("events", "--since", timestamp(since), "--until", timestamp(Instant.now()),
                 "--filter", "container=" + id, "--format", "{{.Action}}").lines())

@@ -4,53 +4,81 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** bin/keeld run as an operator runs it, on a data root, exec root and unix socket of the test's own. */
+/**
+ * bin/keeld on a data root, exec root, socket, pidfile and cgroup parent of the test's own, which can be killed
+ * (SIGKILL, as a crash) and started again on the same roots, as an operator restarts a daemon.
+ */
 final class KeeldProcess {
 
     private static final Path LAUNCHER = Path.of(System.getProperty("keel.launcher", "../bin/keeld"));
     private static final long START_TIMEOUT_SECONDS = 90;
     private static final long STOP_TIMEOUT_SECONDS = 60;
 
-    private final Process process;
+    private final Path dataRoot;
+    private final Path execRoot;
+    private final Path socket;
+    private final Path pidfile;
+    private final String cgroupParent;
+    /** Every start's output, so a failure shows what each run said. */
     private final List<String> output = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private Process process;
 
-    private KeeldProcess(Process process) {
-        this.process = process;
+    /** {@code execRoot} must be short: container sockets under it must fit a unix socket path (107 bytes). */
+    KeeldProcess(Path dir, Path execRoot, String cgroupParent) {
+        this.dataRoot = dir.resolve("data");
+        this.execRoot = execRoot;
+        this.socket = dir.resolve("keel.sock");
+        this.pidfile = dir.resolve("keeld.pid");
+        this.cgroupParent = cgroupParent;
     }
 
-    /**
-     * Starts keeld and waits until it answers on {@code socket}. {@code execRoot} must be short: container sockets
-     * under it must fit a unix socket path (107 bytes).
-     */
-    static KeeldProcess start(Path dir, Path execRoot, Path socket) throws Exception {
-        Process process = new ProcessBuilder(LAUNCHER.toString(),
-                "--data-root", dir.resolve("data").toString(),
+    Path dataRoot() {
+        return dataRoot;
+    }
+
+    Path execRoot() {
+        return execRoot;
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    /** Starts keeld and waits until it answers on its socket. */
+    void start() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(),
+                "--data-root", dataRoot.toString(),
                 "--exec-root", execRoot.toString(),
-                "--pidfile", dir.resolve("keeld.pid").toString(),
+                "--pidfile", pidfile.toString(),
                 "-H", "unix://" + socket)
-                .redirectErrorStream(true).start();
-        KeeldProcess keeld = new KeeldProcess(process);
-        Thread reader = new Thread(keeld::readOutput, "keeld-output");
+                .redirectErrorStream(true);
+        builder.environment().merge("KEELD_JAVA_OPTS", "-Dkeel.native.runtime.cgroup-parent=" + cgroupParent,
+                (inherited, own) -> inherited + " " + own);
+        output.add("--- keeld start");
+        process = builder.start();
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        Process started = process;
+        Thread reader = new Thread(() -> readOutput(started, ready), "keeld-output");
         reader.setDaemon(true);
         reader.start();
         try {
-            keeld.ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
-            keeld.kill();
-            throw new IllegalStateException("keeld did not start:\n" + keeld.log(), e);
+            kill();
+            throw new IllegalStateException("keeld did not start:\n" + log(), e);
         }
-        return keeld;
     }
 
-    private void readOutput() {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    private void readOutput(Process started, CompletableFuture<String> ready) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 output.add(line);
                 if (line.contains("keeld ready: ")) {
@@ -63,8 +91,24 @@ final class KeeldProcess {
         ready.completeExceptionally(new IllegalStateException("keeld ended before it was ready"));
     }
 
-    String log() {
-        return String.join("\n", output);
+    /** The JVM's pid as keeld wrote it to its pidfile. */
+    long pidFromPidfile() throws IOException {
+        return Long.parseLong(Files.readString(pidfile, StandardCharsets.UTF_8).strip());
+    }
+
+    /** SIGKILL to the pid in the pidfile, as a crash; answers once that process is gone. */
+    void crash() throws Exception {
+        long pid = pidFromPidfile();
+        Optional<ProcessHandle> jvm = ProcessHandle.of(pid);
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).redirectErrorStream(true).start();
+        String said = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -9 " + pid + " failed: " + said);
+        }
+        if (jvm.isPresent()) {
+            jvm.get().onExit().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** SIGTERM, as an operator stops it; true when it exited 0 in time. */
@@ -77,13 +121,19 @@ final class KeeldProcess {
         return process.exitValue() == 0;
     }
 
+    /** Ends keeld if it runs; its monitors and containers are not its descendants and stay. */
     void kill() throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return process != null && process.isAlive();
+    }
+
+    String log() {
+        return String.join("\n", output);
     }
 }

@@ -42,7 +42,7 @@ class LiveRestoreIT {
 
     private Path dir;
     private Path execRoot;
-    private RestartableKeeld keeld;
+    private KeeldProcess keeld;
     private DockerCli cli;
     private HostFootprint before;
     /** Every pid seen of our monitors and containers, so that a failed run can still end them. */
@@ -55,7 +55,7 @@ class LiveRestoreIT {
         before = HostFootprint.take(roots(), CGROUP_PARENT);
         Path binary = Stream.of(Path.of("/usr/local/bin/docker"), Path.of("/usr/bin/docker"))
                 .filter(Files::isExecutable).findFirst().orElseThrow();
-        keeld = new RestartableKeeld(dir, execRoot, CGROUP_PARENT);
+        keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
         cli = new DockerCli(binary, keeld.socket().toString(), Files.createDirectories(dir.resolve("config")));
         keeld.start();
         cli.ok("import", "--change", "CMD [\"sh\"]", busyboxRootfs(dir).toString(), IMAGE);
