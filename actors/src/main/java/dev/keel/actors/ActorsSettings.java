@@ -14,7 +14,8 @@ public record ActorsSettings(
         int tagSlices,
         Duration persistFailureMinBackoff,
         Duration persistFailureMaxBackoff,
-        double persistFailureRandomFactor) {
+        double persistFailureRandomFactor,
+        String readJournal) {
 
     public ActorsSettings {
         if (snapshotEveryEvents < 1 || keepSnapshots < 1 || tagSlices < 1) {
@@ -31,7 +32,8 @@ public record ActorsSettings(
                 c.getInt("tag-slices"),
                 c.getDuration("persist-failure-backoff.min"),
                 c.getDuration("persist-failure-backoff.max"),
-                c.getDouble("persist-failure-backoff.random-factor"));
+                c.getDouble("persist-failure-backoff.random-factor"),
+                c.getString("read-journal"));
     }
 
     /** The tag of the slice an entity's events go to: a fixed set of tags per kind, so projections can run one per slice. */

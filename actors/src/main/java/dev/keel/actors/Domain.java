@@ -13,7 +13,12 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -35,11 +40,16 @@ public final class Domain {
     static final String CONTAINER_NAMES = "container";
     static final String NETWORK_NAMES = "network";
 
+    private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final Executor executor;
+    private final String readJournal;
 
-    private Domain(ClusterSharding sharding, Duration askTimeout, Executor executor) {
+    private Domain(ActorSystem<?> system, ClusterSharding sharding, Duration askTimeout, Executor executor,
+                   String readJournal) {
+        this.system = system;
+        this.readJournal = readJournal;
         this.sharding = sharding;
         this.askTimeout = askTimeout;
         this.executor = executor;
@@ -56,7 +66,17 @@ public final class Domain {
         sharding.init(Entity.of(HostEntity.ENTITY_KEY, ctx -> HostEntity.create(ctx.getEntityId(), settings, clock)));
         sharding.init(Entity.of(NameEntity.ENTITY_KEY, ctx -> NameEntity.create(ctx.getEntityId(), settings, clock)));
         // STACK_NOTES §2: continuations on the actor system's threads, not on the common pool.
-        return new Domain(sharding, settings.askTimeout(), system.executionContext());
+        return new Domain(system, sharding, settings.askTimeout(), system.executionContext(), settings.readJournal());
+    }
+
+    /** The ids of every entity of a kind whose events the journal holds (removed ones too), as recorded so far. */
+    public Source<String, NotUsed> recordedIds(EntityTypeKey<?> kind) {
+        String prefix = kind.name() + "|";
+        return PersistenceQuery.get(system)
+                .getReadJournalFor(CurrentPersistenceIdsQuery.class, readJournal)
+                .currentPersistenceIds()
+                .filter(pid -> pid.startsWith(prefix))
+                .map(pid -> pid.substring(prefix.length()));
     }
 
     public EntityRef<ContainerEntity.Command> container(String containerId) {

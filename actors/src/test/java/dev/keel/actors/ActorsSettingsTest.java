@@ -37,7 +37,8 @@ class ActorsSettingsTest {
 
     @Test
     void shouldRejectNonPositiveSliceCount() {
-        assertThatThrownBy(() -> new ActorsSettings(Duration.ofSeconds(1), 100, 2, 0, Duration.ZERO, Duration.ZERO, 0))
+        assertThatThrownBy(() -> new ActorsSettings(Duration.ofSeconds(1), 100, 2, 0, Duration.ZERO, Duration.ZERO, 0,
+                "keel.journal.embedded.query"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

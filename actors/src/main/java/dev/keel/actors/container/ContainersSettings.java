@@ -7,7 +7,6 @@ import java.time.Duration;
  * The {@code keel.actors.containers} section of reference.conf, read once by {@link LocalContainers}.
  *
  * @param hostDispatcher the dispatcher on which runtime, mount and log-file calls block
- * @param readJournal the read journal whose persistence ids list the containers at start
  * @param restartBackoffMin Docker's first delay before a restart by policy, doubled after each quick exit
  * @param restartBackoffMax the longest delay between restarts by policy
  * @param restartBackoffResetAfter a container that ran at least this long restarts after the first delay again
@@ -16,7 +15,6 @@ import java.time.Duration;
  */
 public record ContainersSettings(
         String hostDispatcher,
-        String readJournal,
         Duration restartBackoffMin,
         Duration restartBackoffMax,
         Duration restartBackoffResetAfter,
@@ -36,7 +34,6 @@ public record ContainersSettings(
         Config c = root.getConfig("keel.actors.containers");
         return new ContainersSettings(
                 "keel.actors.containers.host-dispatcher",
-                c.getString("read-journal"),
                 c.getDuration("restart-backoff.min"),
                 c.getDuration("restart-backoff.max"),
                 c.getDuration("restart-backoff.reset-after"),

@@ -82,8 +82,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -220,12 +218,7 @@ public final class LocalContainers implements Containers {
      * do not run (or no longer exist) are removed.
      */
     public CompletionStage<Void> reconcile() {
-        CurrentPersistenceIdsQuery query = PersistenceQuery.get(system)
-                .getReadJournalFor(CurrentPersistenceIdsQuery.class, settings.readJournal());
-        String prefix = ContainerEntity.ENTITY_KEY.name() + "|";
-        return query.currentPersistenceIds()
-                .filter(pid -> pid.startsWith(prefix))
-                .map(pid -> pid.substring(prefix.length()))
+        return domain.recordedIds(ContainerEntity.ENTITY_KEY)
                 .mapAsyncUnordered(8, this::get)
                 .runWith(Sink.seq(), system)
                 .thenCompose(states -> blocking(runtime::recover).thenCompose(found -> adoptAll(states, found)));

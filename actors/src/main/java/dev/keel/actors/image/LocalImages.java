@@ -6,8 +6,6 @@ import dev.keel.actors.Confirmation;
 import dev.keel.actors.Domain;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.Rejection;
-import dev.keel.actors.container.ContainerEntity;
-import dev.keel.journal.query.EmbeddedReadJournal;
 import dev.keel.os.archive.ArchiveEscapeException;
 import dev.keel.os.archive.Syscalls;
 import dev.keel.os.image.ArchiveFormat;
@@ -52,16 +50,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,7 +120,7 @@ public final class LocalImages implements Images {
      * entity holds are deleted, and an entity whose content is gone records its deletion.
      */
     public CompletionStage<Void> recover() {
-        return recordedIds(ImageEntity.ENTITY_KEY.name())
+        return domain.recordedIds(ImageEntity.ENTITY_KEY)
                 .mapAsync(ENTITIES_ASKED_AT_ONCE, this::state)
                 .filter(ImageEntity.State::isPresent)
                 .runWith(Sink.seq(), system)
@@ -452,15 +444,6 @@ public final class LocalImages implements Images {
     }
 
     // --- plumbing -------------------------------------------------------------------------------------------------
-
-    /** The ids of every entity of a kind the journal holds events of. */
-    private Source<String, NotUsed> recordedIds(String kind) {
-        CurrentPersistenceIdsQuery journal = PersistenceQuery.get(Adapter.toClassic(system))
-                .getReadJournalFor(CurrentPersistenceIdsQuery.class, EmbeddedReadJournal.IDENTIFIER);
-        return journal.currentPersistenceIds()
-                .filter(pid -> PersistenceId.extractEntityType(pid).equals(kind))
-                .map(PersistenceId::extractEntityId);
-    }
 
     private CompletionStage<ImageEntity.State> state(String imageId) {
         return domain.image(imageId).ask(ImageEntity.Get::new, askTimeout);

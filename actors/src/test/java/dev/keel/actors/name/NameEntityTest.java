@@ -104,7 +104,7 @@ class NameEntityTest {
     @Test
     void shouldSnapshotWithoutDeletingEvents() {
         ActorsSettings every2 = new ActorsSettings(Duration.ofSeconds(5), 2, 1, 8, Duration.ofMillis(200),
-                Duration.ofSeconds(5), 0.1);
+                Duration.ofSeconds(5), 0.1, "keel.journal.embedded.query");
         var snapshotting = EntityTestKits.entityTestKit(testKit, NameEntity.create("network:snap", every2, EntityTestKits.CLOCK));
         snapshotting.clear();
 

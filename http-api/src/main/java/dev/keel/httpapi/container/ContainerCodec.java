@@ -1,26 +1,23 @@
 package dev.keel.httpapi.container;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.Rejection;
 import dev.keel.actors.container.ContainerConfig;
-import dev.keel.actors.container.ContainerEntity;
 import dev.keel.actors.container.ContainerEntity.State;
 import dev.keel.actors.container.ContainerResources;
 import dev.keel.actors.container.Containers;
 import dev.keel.actors.container.RestartPolicy;
 import dev.keel.httpapi.route.ApiVersion;
 import dev.keel.httpapi.route.Json;
+import dev.keel.httpapi.route.JsonFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,12 +67,12 @@ public final class ContainerCodec {
      * Cmd and Entrypoint take a string or an array, as Docker's StrSlice.
      */
     public static Containers.CreateRequest decodeCreate(String name, byte[] body) {
-        Fields config = Fields.root(body, "the container's Config");
+        JsonFields config = JsonFields.root(body, "the container's Config");
         String image = config.text("Image");
         if (image.isEmpty()) {
             throw invalid("Config.Image is required: the image to create the container from");
         }
-        Fields host = config.object("HostConfig");
+        JsonFields host = config.object("HostConfig");
         ContainerConfig decoded = new ContainerConfig(
                 config.strings("Cmd", true),
                 config.strings("Entrypoint", true),
@@ -102,7 +99,7 @@ public final class ContainerCodec {
      * set" (the CLI sends every field), PidsLimit only when present, a restart policy only with a name.
      */
     public static Update decodeUpdate(byte[] body, State current) {
-        Fields update = Fields.root(body, "the resources to update");
+        JsonFields update = JsonFields.root(body, "the resources to update");
         ContainerResources now = current.config().resources();
         ContainerResources resources = new ContainerResources(
                 orCurrent(update.integer("Memory"), now.memoryBytes()),
@@ -110,7 +107,7 @@ public final class ContainerCodec {
                 orCurrent(update.integer("NanoCpus"), now.nanoCpus()),
                 orCurrent(update.integer("CpuShares"), now.cpuShares()),
                 update.has("PidsLimit") ? Math.max(0, update.integer("PidsLimit")) : now.pidsLimit());
-        Fields policy = update.object("RestartPolicy");
+        JsonFields policy = update.object("RestartPolicy");
         RestartPolicy restartPolicy = policy.text("Name").isEmpty() ? current.config().restartPolicy()
                 : restartPolicy(policy);
         return new Update(resources, restartPolicy);
@@ -120,7 +117,7 @@ public final class ContainerCodec {
         return requested != 0 ? requested : current;
     }
 
-    private static RestartPolicy restartPolicy(Fields policy) {
+    private static RestartPolicy restartPolicy(JsonFields policy) {
         long retries = policy.integer("MaximumRetryCount");
         if (retries > Integer.MAX_VALUE || retries < Integer.MIN_VALUE) {
             throw invalid("invalid restart policy: maximum retry count " + retries + " is out of range");
@@ -544,161 +541,5 @@ public final class ContainerCodec {
 
     static EngineFailure invalid(String message) {
         return new EngineFailure(Rejection.INVALID_ARGUMENT, message);
-    }
-
-    /**
-     * A JSON object of a request, read with Go's rules: names match case-insensitively when not exactly, null is the
-     * zero value, and a value of the wrong type is refused with the field's path.
-     */
-    private record Fields(JsonNode node, String path) {
-
-        private static final Fields EMPTY = new Fields(Json.MAPPER.createObjectNode(), "");
-
-        static Fields root(byte[] body, String what) {
-            if (body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
-                throw invalid("request body is empty: expected a JSON object with " + what);
-            }
-            JsonNode node = Json.parse(body, JsonNode.class);
-            if (!node.isObject()) {
-                throw invalid("invalid JSON: expected an object with " + what + ", got " + kind(node));
-            }
-            return new Fields(node, "");
-        }
-
-        boolean has(String field) {
-            JsonNode v = get(field);
-            return v != null && !v.isNull();
-        }
-
-        String text(String field) {
-            JsonNode v = get(field);
-            if (v == null || v.isNull()) {
-                return "";
-            }
-            if (!v.isTextual()) {
-                throw wrongType(field, "a string", v);
-            }
-            return v.textValue();
-        }
-
-        boolean bool(String field) {
-            JsonNode v = get(field);
-            if (v == null || v.isNull()) {
-                return false;
-            }
-            if (!v.isBoolean()) {
-                throw wrongType(field, "true or false", v);
-            }
-            return v.booleanValue();
-        }
-
-        long integer(String field) {
-            JsonNode v = get(field);
-            if (v == null || v.isNull()) {
-                return 0;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw wrongType(field, "a 64-bit integer", v);
-            }
-            return v.longValue();
-        }
-
-        /** A list of strings; with {@code single}, one string is a list of one (Docker's StrSlice). */
-        List<String> strings(String field, boolean single) {
-            JsonNode v = get(field);
-            if (v == null || v.isNull()) {
-                return List.of();
-            }
-            if (single && v.isTextual()) {
-                return List.of(v.textValue());
-            }
-            if (!v.isArray()) {
-                throw wrongType(field, single ? "a string or an array of strings" : "an array of strings", v);
-            }
-            List<String> out = new ArrayList<>(v.size());
-            for (JsonNode item : v) {
-                if (!item.isTextual()) {
-                    throw wrongType(field, "an array of strings", v);
-                }
-                out.add(item.textValue());
-            }
-            return out;
-        }
-
-        Map<String, String> stringMap(String field) {
-            Map<String, String> out = new LinkedHashMap<>();
-            JsonNode v = objectOrNull(field, "an object of strings");
-            if (v != null) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    if (!e.getValue().isTextual()) {
-                        throw wrongType(field + "." + e.getKey(), "a string", e.getValue());
-                    }
-                    out.put(e.getKey(), e.getValue().textValue());
-                }
-            }
-            return out;
-        }
-
-        /** The keys of an object such as ExposedPorts ({@code {"80/tcp":{}}}). */
-        List<String> keys(String field) {
-            JsonNode v = objectOrNull(field, "an object");
-            List<String> out = new ArrayList<>();
-            if (v != null) {
-                v.fieldNames().forEachRemaining(out::add);
-            }
-            return out;
-        }
-
-        Fields object(String field) {
-            JsonNode v = objectOrNull(field, "an object");
-            return v == null ? new Fields(EMPTY.node, qualified(field)) : new Fields(v, qualified(field));
-        }
-
-        private JsonNode objectOrNull(String field, String expected) {
-            JsonNode v = get(field);
-            if (v == null || v.isNull()) {
-                return null;
-            }
-            if (!v.isObject()) {
-                throw wrongType(field, expected, v);
-            }
-            return v;
-        }
-
-        private JsonNode get(String field) {
-            JsonNode exact = node.get(field);
-            if (exact != null) {
-                return exact;
-            }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equalsIgnoreCase(field)) {
-                    return e.getValue();
-                }
-            }
-            return null;
-        }
-
-        private String qualified(String field) {
-            return path.isEmpty() ? field : path + "." + field;
-        }
-
-        private EngineFailure wrongType(String field, String expected, JsonNode got) {
-            return invalid("invalid JSON for field " + qualified(field) + ": expected " + expected + ", got " + kind(got));
-        }
-
-        private static String kind(JsonNode v) {
-            if (v.isTextual()) {
-                return "string " + v;
-            }
-            if (v.isNumber()) {
-                return "number " + v;
-            }
-            if (v.isBoolean()) {
-                return "boolean " + v;
-            }
-            return v.isArray() ? "an array" : v.isObject() ? "an object" : v.getNodeType().name().toLowerCase(Locale.ROOT);
-        }
     }
 }

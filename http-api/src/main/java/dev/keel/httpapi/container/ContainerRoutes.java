@@ -3,7 +3,6 @@ package dev.keel.httpapi.container;
 import static dev.keel.httpapi.container.ContainerCodec.flag;
 
 import dev.keel.actors.Engine;
-import dev.keel.actors.EngineFailure;
 import dev.keel.actors.container.ContainerEntity;
 import dev.keel.actors.container.Containers;
 import dev.keel.httpapi.route.ApiVersion;
@@ -13,9 +12,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -68,8 +65,8 @@ public final class ContainerRoutes extends AllDirectives {
                                 path("stop", () -> stop(ref)),
                                 path("restart", () -> restart(ref)),
                                 path("kill", () -> kill(ref)),
-                                path("pause", () -> answer(() -> containers.pause(ref).thenApply(s -> NO_CONTENT))),
-                                path("unpause", () -> answer(() -> containers.unpause(ref).thenApply(s -> NO_CONTENT))),
+                                path("pause", () -> ErrorBody.answer(() -> containers.pause(ref).thenApply(s -> NO_CONTENT))),
+                                path("unpause", () -> ErrorBody.answer(() -> containers.unpause(ref).thenApply(s -> NO_CONTENT))),
                                 path("rename", () -> rename(ref)),
                                 path("update", () -> update(ref)),
                                 path("resize", () -> resize(ref)),
@@ -78,7 +75,7 @@ public final class ContainerRoutes extends AllDirectives {
 
     private Route list() {
         return parameterOptional("all", all -> parameterOptional("limit", limit ->
-                parameterOptional("filters", filters -> answer(() -> {
+                parameterOptional("filters", filters -> ErrorBody.answer(() -> {
                     long max = ContainerCodec.integer("limit", limit, -1);
                     return ContainerFilter.forList(filters.orElse(""), engine).thenCompose(filter ->
                             containers.list(flag(all) || max > 0 || filter.listsAll()).thenApply(states ->
@@ -88,25 +85,25 @@ public final class ContainerRoutes extends AllDirectives {
     }
 
     private Route create() {
-        return parameterOptional("name", name -> body(bytes -> answer(() -> containers
+        return parameterOptional("name", name -> body(bytes -> ErrorBody.answer(() -> containers
                 .create(ContainerCodec.decodeCreate(name.orElse(""), bytes))
                 .thenApply(created -> Json.response(StatusCodes.CREATED, ContainerCodec.created(created))))));
     }
 
     private Route prune() {
-        return parameterOptional("filters", filters -> answer(() -> {
+        return parameterOptional("filters", filters -> ErrorBody.answer(() -> {
             ContainerFilter filter = ContainerFilter.forPrune(filters.orElse(""), clock.instant());
             return ContainerPrune.run(containers, filter).thenApply(ids -> Json.ok(ContainerCodec.pruned(ids)));
         }));
     }
 
     private Route inspect(String ref) {
-        return answer(() -> containers.inspect(ref).thenApply(s -> Json.ok(ContainerCodec.inspect(s))));
+        return ErrorBody.answer(() -> containers.inspect(ref).thenApply(s -> Json.ok(ContainerCodec.inspect(s))));
     }
 
     private Route remove(String ref) {
         return parameterOptional("v", volumes -> parameterOptional("force", force -> parameterOptional("link", link ->
-                answer(() -> {
+                ErrorBody.answer(() -> {
                     if (flag(link)) {
                         throw ContainerCodec.invalid("container links are not supported: there is no link " + ref);
                     }
@@ -116,7 +113,7 @@ public final class ContainerRoutes extends AllDirectives {
 
     /** Since API 1.24 the start body must be empty: the host configuration comes with create only. */
     private Route start(String ref) {
-        return body(bytes -> answer(() -> {
+        return body(bytes -> ErrorBody.answer(() -> {
             if (bytes.length > 0) {
                 throw ContainerCodec.invalid("starting container with non-empty request body was deprecated since "
                         + "API v1.22 and removed in v1.24");
@@ -126,25 +123,25 @@ public final class ContainerRoutes extends AllDirectives {
     }
 
     private Route stop(String ref) {
-        return parameterOptional("t", t -> parameterOptional("signal", signal -> answer(() -> containers
+        return parameterOptional("t", t -> parameterOptional("signal", signal -> ErrorBody.answer(() -> containers
                 .stop(ref, ContainerCodec.stopTimeout(t), signal.filter(s -> !s.isBlank()))
                 .thenApply(s -> NO_CONTENT))));
     }
 
     private Route restart(String ref) {
-        return parameterOptional("t", t -> answer(() -> containers.restart(ref, ContainerCodec.stopTimeout(t))
+        return parameterOptional("t", t -> ErrorBody.answer(() -> containers.restart(ref, ContainerCodec.stopTimeout(t))
                 .thenApply(s -> NO_CONTENT)));
     }
 
     /** Docker's default signal of kill is SIGKILL. */
     private Route kill(String ref) {
-        return parameterOptional("signal", signal -> answer(() -> containers
+        return parameterOptional("signal", signal -> ErrorBody.answer(() -> containers
                 .kill(ref, signal.filter(s -> !s.isBlank()).orElse("KILL"))
                 .thenApply(s -> NO_CONTENT)));
     }
 
     private Route rename(String ref) {
-        return parameterOptional("name", name -> answer(() -> {
+        return parameterOptional("name", name -> ErrorBody.answer(() -> {
             String newName = name.orElse("");
             if (newName.isBlank()) {
                 throw ContainerCodec.invalid(ContainerEntity.invalidName(newName));
@@ -155,14 +152,14 @@ public final class ContainerRoutes extends AllDirectives {
 
     /** Docker's update changes only what the body sets, so the current values are read first. */
     private Route update(String ref) {
-        return body(bytes -> answer(() -> containers.inspect(ref).thenCompose(current -> {
+        return body(bytes -> ErrorBody.answer(() -> containers.inspect(ref).thenCompose(current -> {
             ContainerCodec.Update update = ContainerCodec.decodeUpdate(bytes, current);
             return containers.update(ref, update.resources(), update.restartPolicy());
         }).thenApply(s -> Json.ok(Json.MAPPER.createObjectNode().set("Warnings", Json.MAPPER.createArrayNode())))));
     }
 
     private Route resize(String ref) {
-        return parameterOptional("h", h -> parameterOptional("w", w -> answer(() -> {
+        return parameterOptional("h", h -> parameterOptional("w", w -> ErrorBody.answer(() -> {
             long height = ContainerCodec.integer("h", h, 0);
             long width = ContainerCodec.integer("w", w, 0);
             if (height < 0 || width < 0 || height > 0xFFFF || width > 0xFFFF) {
@@ -177,7 +174,7 @@ public final class ContainerRoutes extends AllDirectives {
      * container), the result when the condition is met.
      */
     private Route await(String ref) {
-        return parameterOptional("condition", condition -> answer(() -> {
+        return parameterOptional("condition", condition -> ErrorBody.answer(() -> {
             Containers.WaitCondition waitFor = ContainerCodec.waitCondition(condition);
             return containers.await(ref, waitFor).thenApply(exit -> HttpResponse.create()
                     .withStatus(StatusCodes.OK)
@@ -189,7 +186,7 @@ public final class ContainerRoutes extends AllDirectives {
 
     /** Whether the output is multiplexed depends on the container's TTY, so it is looked up first. */
     private Route logs(String ref) {
-        return extractRequest(request -> parameterMap(query -> answer(() -> {
+        return extractRequest(request -> parameterMap(query -> ErrorBody.answer(() -> {
             Containers.LogQuery logQuery = ContainerCodec.logQuery(param(query, "stdout"), param(query, "stderr"),
                     param(query, "since"), param(query, "until"), param(query, "tail"), param(query, "follow"));
             boolean timestamps = flag(param(query, "timestamps"));
@@ -211,17 +208,6 @@ public final class ContainerRoutes extends AllDirectives {
 
     private static Optional<String> param(Map<String, String> query, String name) {
         return Optional.ofNullable(query.get(name));
-    }
-
-    /** Completes with the response, or with Docker's error body when the request is refused, early or late. */
-    private Route answer(Supplier<CompletionStage<HttpResponse>> call) {
-        CompletionStage<HttpResponse> response;
-        try {
-            response = call.get();
-        } catch (EngineFailure refused) {
-            return complete(ErrorBody.of(refused));
-        }
-        return completeWithFuture(response.exceptionally(ErrorBody::of));
     }
 
     /** The request body, bounded by ApiRoutes' size limit (a larger one is refused there with a 400). */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.actors.Engine;
-import dev.keel.actors.EngineFailure;
 import dev.keel.actors.container.Containers;
 import dev.keel.actors.container.Containers.PathStat;
 import dev.keel.actors.container.Containers.ResourceUsage;
@@ -15,8 +14,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -56,27 +53,27 @@ public final class InspectionRoutes extends AllDirectives {
         return pathPrefix("containers", () -> pathPrefix(PathMatchers.segment(), ref -> concat(
                 path("top", () -> get(() -> top(ref))),
                 path("stats", () -> get(() -> stats(ref))),
-                path("changes", () -> get(() -> answer(() -> containers.changes(ref).thenApply(changes -> {
+                path("changes", () -> get(() -> ErrorBody.answer(() -> containers.changes(ref).thenApply(changes -> {
                     ArrayNode out = Json.MAPPER.createArrayNode();
                     changes.forEach(c -> out.addObject().put("Path", c.path()).put("Kind", c.kind().code()));
                     return Json.ok(out);
                 })))),
-                path("export", () -> get(() -> answer(() -> containers.export(ref)
+                path("export", () -> get(() -> ErrorBody.answer(() -> containers.export(ref)
                         .thenApply(tar -> HttpResponse.create().withEntity(HttpEntities.create(TAR, tar)))))),
                 path("archive", () -> parameter("path", path -> concat(
-                        head(() -> answer(() -> containers.statPath(ref, path)
+                        head(() -> ErrorBody.answer(() -> containers.statPath(ref, path)
                                 .thenApply(stat -> OK_EMPTY.addHeader(pathStatHeader(stat))))),
-                        get(() -> answer(() -> containers.archive(ref, path).thenApply(archive -> HttpResponse.create()
+                        get(() -> ErrorBody.answer(() -> containers.archive(ref, path).thenApply(archive -> HttpResponse.create()
                                 .addHeader(pathStatHeader(archive.stat()))
                                 .withEntity(HttpEntities.create(TAR, archive.tar()))))),
                         put(() -> parameterOptional("noOverwriteDirNonDir", noOverwrite ->
-                                withoutSizeLimit(() -> extractEntity(entity -> answer(() -> containers
+                                withoutSizeLimit(() -> extractEntity(entity -> ErrorBody.answer(() -> containers
                                         .extractArchive(ref, path, entity.getDataBytes(), ContainerCodec.flag(noOverwrite))
                                         .thenApply(done -> OK_EMPTY))))))))))));
     }
 
     private Route top(String ref) {
-        return parameterOptional("ps_args", psArgs -> answer(() -> containers.top(ref, psArgs.orElse(""))
+        return parameterOptional("ps_args", psArgs -> ErrorBody.answer(() -> containers.top(ref, psArgs.orElse(""))
                 .thenApply(table -> {
                     ObjectNode out = Json.MAPPER.createObjectNode();
                     ArrayNode titles = out.putArray("Titles");
@@ -96,7 +93,7 @@ public final class InspectionRoutes extends AllDirectives {
      * {@code one-shot} asks for the first at once.
      */
     private Route stats(String ref) {
-        return parameterOptional("stream", stream -> parameterOptional("one-shot", oneShot -> answer(() -> {
+        return parameterOptional("stream", stream -> parameterOptional("one-shot", oneShot -> ErrorBody.answer(() -> {
             boolean streaming = stream.map(s -> ContainerCodec.flag(Optional.of(s))).orElse(true);
             boolean once = ContainerCodec.flag(oneShot);
             return containers.stats(ref).thenApply(first -> {
@@ -213,13 +210,4 @@ public final class InspectionRoutes extends AllDirectives {
         return mode;
     }
 
-    private Route answer(Supplier<CompletionStage<HttpResponse>> call) {
-        CompletionStage<HttpResponse> response;
-        try {
-            response = call.get();
-        } catch (EngineFailure refused) {
-            return complete(ErrorBody.of(refused));
-        }
-        return completeWithFuture(response.exceptionally(ErrorBody::of));
-    }
 }

@@ -1,6 +1,5 @@
 package dev.keel.httpapi.exec;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.actors.Engine;
@@ -13,13 +12,10 @@ import dev.keel.httpapi.container.ContainerCodec;
 import dev.keel.httpapi.route.ApiVersion;
 import dev.keel.httpapi.route.ErrorBody;
 import dev.keel.httpapi.route.Json;
+import dev.keel.httpapi.route.JsonFields;
 import dev.keel.httpapi.transport.Hijack;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -58,32 +54,32 @@ public final class ExecRoutes extends AllDirectives {
     public Route route() {
         return concat(
                 pathPrefix("containers", () -> pathPrefix(PathMatchers.segment(), ref ->
-                        path("exec", () -> post(() -> body(bytes -> answer(() -> create(ref, bytes))))))),
+                        path("exec", () -> post(() -> body(bytes -> ErrorBody.answer(() -> create(ref, bytes))))))),
                 pathPrefix("exec", () -> pathPrefix(PathMatchers.segment(), id -> concat(
-                        path("json", () -> get(() -> answer(() -> execs.inspect(id)
+                        path("json", () -> get(() -> ErrorBody.answer(() -> execs.inspect(id)
                                 .thenApply(state -> Json.ok(inspect(state)))))),
                         path("resize", () -> post(() -> resize(id))),
                         path("start", () -> post(() -> extractRequest(request -> body(bytes ->
-                                answer(() -> start(id, request, bytes))))))))));
+                                ErrorBody.answer(() -> start(id, request, bytes))))))))));
     }
 
     private CompletionStage<HttpResponse> create(String ref, byte[] bytes) {
-        JsonNode body = object(bytes);
-        String detachKeys = text(body, "DetachKeys");
+        JsonFields body = JsonFields.root(bytes, "the exec's command");
+        String detachKeys = body.text("DetachKeys");
         if (!detachKeys.isEmpty()) {
-            DetachKeys.parse(detachKeys);
+            detachKeys(detachKeys);
         }
-        Execs.ExecRequest request = new Execs.ExecRequest(strings(body, "Cmd"), strings(body, "Env"),
-                text(body, "WorkingDir"), text(body, "User"), bool(body, "Tty"), bool(body, "AttachStdin"),
-                bool(body, "AttachStdout"), bool(body, "AttachStderr"), bool(body, "Privileged"), detachKeys);
+        Execs.ExecRequest request = new Execs.ExecRequest(body.strings("Cmd", true), body.strings("Env", false),
+                body.text("WorkingDir"), body.text("User"), body.bool("Tty"), body.bool("AttachStdin"),
+                body.bool("AttachStdout"), body.bool("AttachStderr"), body.bool("Privileged"), detachKeys);
         return execs.create(ref, request).thenApply(id -> Json.response(StatusCodes.CREATED,
                 Json.MAPPER.createObjectNode().put("Id", id)));
     }
 
     private CompletionStage<HttpResponse> start(String id, HttpRequest request, byte[] bytes) {
-        JsonNode body = bytes.length == 0 ? Json.MAPPER.createObjectNode() : object(bytes);
-        boolean tty = bool(body, "Tty");
-        if (bool(body, "Detach")) {
+        JsonFields body = JsonFields.rootOrEmpty(bytes, "how to start the exec");
+        boolean tty = body.bool("Tty");
+        if (body.bool("Detach")) {
             return execs.startDetached(id).thenApply(state -> OK_EMPTY);
         }
         // Docker upgrades whenever the header is there, whatever it names.
@@ -113,13 +109,13 @@ public final class ExecRoutes extends AllDirectives {
         if (!request.tty()) {
             return Flow.fromSinkAndSource(attachment.input(), frames);
         }
-        DetachKeys keys = request.detachKeys().isEmpty() ? DetachKeys.DEFAULT : DetachKeys.parse(request.detachKeys());
+        DetachKeys keys = request.detachKeys().isEmpty() ? DetachKeys.DEFAULT : detachKeys(request.detachKeys());
         SharedKillSwitch detach = KillSwitches.shared("exec-detach");
         return Flow.fromSinkAndSource(keys.watch(detach::shutdown).to(attachment.input()), frames.via(detach.flow()));
     }
 
     private Route resize(String id) {
-        return parameterOptional("h", h -> parameterOptional("w", w -> answer(() -> {
+        return parameterOptional("h", h -> parameterOptional("w", w -> ErrorBody.answer(() -> {
             long height = ContainerCodec.integer("h", h, 0);
             long width = ContainerCodec.integer("w", w, 0);
             if (height < 0 || width < 0 || height > 0xFFFF || width > 0xFFFF) {
@@ -158,77 +154,17 @@ public final class ExecRoutes extends AllDirectives {
     }
 
     // --- request decoding ---------------------------------------------------------------------------------------------
-
-    private static JsonNode object(byte[] bytes) {
-        if (bytes.length == 0 || new String(bytes, StandardCharsets.UTF_8).isBlank()) {
-            throw invalid("request body is empty: expected a JSON object");
+    /** The client's detach keys; Docker's message when they are not keys. */
+    private static DetachKeys detachKeys(String keys) {
+        try {
+            return DetachKeys.parse(keys);
+        } catch (IllegalArgumentException bad) {
+            throw invalid(bad.getMessage());
         }
-        JsonNode node = Json.parse(bytes, JsonNode.class);
-        if (!node.isObject()) {
-            throw invalid("invalid JSON: expected an object");
-        }
-        return node;
-    }
-
-    private static String text(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return "";
-        }
-        if (!v.isTextual()) {
-            throw invalid("invalid JSON for field " + field + ": expected a string");
-        }
-        return v.textValue();
-    }
-
-    private static boolean bool(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw invalid("invalid JSON for field " + field + ": expected a boolean");
-        }
-        return v.booleanValue();
-    }
-
-    /** A list of strings; Docker's StrSlice also takes one string for Cmd. */
-    private static List<String> strings(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return List.of();
-        }
-        if (v.isTextual()) {
-            return List.of(v.textValue());
-        }
-        if (!v.isArray()) {
-            throw invalid("invalid JSON for field " + field + ": expected an array of strings");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : v) {
-            if (!item.isTextual()) {
-                throw invalid("invalid JSON for field " + field + ": expected an array of strings");
-            }
-            out.add(item.textValue());
-        }
-        return out;
     }
 
     private static EngineFailure invalid(String message) {
         return new EngineFailure(Rejection.INVALID_ARGUMENT, message);
-    }
-
-    /** Completes with the response, or with Docker's error body when the request is refused, early or late. */
-    private Route answer(Supplier<CompletionStage<HttpResponse>> call) {
-        CompletionStage<HttpResponse> response;
-        try {
-            response = call.get();
-        } catch (EngineFailure refused) {
-            return complete(ErrorBody.of(refused));
-        } catch (IllegalArgumentException bad) {
-            return complete(ErrorBody.of(invalid(bad.getMessage())));
-        }
-        return completeWithFuture(response.exceptionally(ErrorBody::of));
     }
 
     private Route body(Function<byte[], Route> inner) {

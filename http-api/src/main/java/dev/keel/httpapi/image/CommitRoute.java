@@ -1,6 +1,5 @@
 package dev.keel.httpapi.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.keel.actors.Engine;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.Rejection;
@@ -10,13 +9,11 @@ import dev.keel.actors.image.Images;
 import dev.keel.httpapi.container.ContainerCodec;
 import dev.keel.httpapi.route.ErrorBody;
 import dev.keel.httpapi.route.Json;
+import dev.keel.httpapi.route.JsonFields;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -87,61 +84,11 @@ public final class CommitRoute extends AllDirectives {
 
     /** The body's Config: empty (or null) sets nothing. */
     private static Images.CommitConfig decodeConfig(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).strip();
-        JsonNode config = text.isEmpty() ? Json.MAPPER.nullNode() : Json.parse(body, JsonNode.class);
-        if (config.isNull()) {
-            config = Json.MAPPER.createObjectNode();
-        }
-        if (!config.isObject()) {
-            throw invalid("invalid JSON: expected the container's Config as an object");
-        }
-        List<String> ports = new ArrayList<>();
-        JsonNode exposed = config.path("ExposedPorts");
-        if (exposed.isObject()) {
-            exposed.fieldNames().forEachRemaining(ports::add);
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        JsonNode labelNode = config.path("Labels");
-        if (labelNode.isObject()) {
-            labelNode.fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        }
-        return new Images.CommitConfig(strings(config, "Cmd"), strings(config, "Entrypoint"), strings(config, "Env"),
-                text(config, "WorkingDir"), text(config, "User"), labels, ports, text(config, "StopSignal"));
+        JsonFields config = JsonFields.rootOrEmpty(body, "the container's Config");
+        return new Images.CommitConfig(config.strings("Cmd", true), config.strings("Entrypoint", true),
+                config.strings("Env", false), config.text("WorkingDir"), config.text("User"), config.stringMap("Labels"),
+                config.keys("ExposedPorts"), config.text("StopSignal"));
     }
-
-    private static String text(JsonNode config, String field) {
-        JsonNode v = config.path(field);
-        if (v.isMissingNode() || v.isNull()) {
-            return "";
-        }
-        if (!v.isTextual()) {
-            throw invalid("invalid JSON for field " + field + ": expected a string");
-        }
-        return v.textValue();
-    }
-
-    /** Docker's StrSlice: an array of strings, or one string. */
-    private static List<String> strings(JsonNode config, String field) {
-        JsonNode v = config.path(field);
-        if (v.isMissingNode() || v.isNull()) {
-            return List.of();
-        }
-        if (v.isTextual()) {
-            return List.of(v.textValue());
-        }
-        if (!v.isArray()) {
-            throw invalid("invalid JSON for field " + field + ": expected an array of strings");
-        }
-        List<String> out = new ArrayList<>();
-        v.forEach(item -> {
-            if (!item.isTextual()) {
-                throw invalid("invalid JSON for field " + field + ": expected an array of strings");
-            }
-            out.add(item.textValue());
-        });
-        return out;
-    }
-
     private static EngineFailure invalid(String message) {
         return new EngineFailure(Rejection.INVALID_ARGUMENT, message);
     }

@@ -3,10 +3,14 @@ package dev.keel.httpapi.route;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.Rejection;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
 
 /** Docker's error shape, {@code {"message":"..."}} as application/json, for every failed request. */
 public final class ErrorBody {
@@ -41,6 +45,20 @@ public final class ErrorBody {
                     : response(status, refused.getMessage());
         }
         return response(StatusCodes.INTERNAL_SERVER_ERROR, String.valueOf(cause.getMessage()));
+    }
+
+    /**
+     * A route completing with {@code call}'s response, or with Docker's error body when the request is refused, at once
+     * (an {@link EngineFailure} thrown while the call is made) or later (its future failing).
+     */
+    public static Route answer(Supplier<CompletionStage<HttpResponse>> call) {
+        CompletionStage<HttpResponse> response;
+        try {
+            response = call.get();
+        } catch (EngineFailure refused) {
+            return Directives.complete(of(refused));
+        }
+        return Directives.completeWithFuture(response.exceptionally(ErrorBody::of));
     }
 
     static String json(String message) {

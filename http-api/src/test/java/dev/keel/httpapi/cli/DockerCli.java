@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,5 +100,10 @@ record DockerCli(Path binary, String socket, Path configDir) {
             throw new AssertionError(name() + " " + String.join(" ", args) + " failed: " + result);
         }
         return result.out().strip();
+    }
+
+    /** Docker's unix timestamp form, which both CLIs pass to the daemon unchanged. */
+    static String timestamp(Instant instant) {
+        return instant.getEpochSecond() + "." + String.format("%09d", instant.getNano());
     }
 }

@@ -1,17 +1,16 @@
 package dev.keel.httpapi.cli;
 
+import static dev.keel.httpapi.cli.Conditions.eventually;
+import static dev.keel.httpapi.cli.DockerCli.timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DockerCliIT {
 
     private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker"), Path.of("/usr/local/bin/docker"));
-    private static final Duration CONDITION_TIMEOUT = Duration.ofSeconds(30);
     /** The suite's own cgroup parent, apart from other keelds on the host. */
     private static final String CGROUP_PARENT = "/keel-cli";
 
@@ -47,7 +45,7 @@ class DockerCliIT {
         execRoot = Files.createDirectory(Path.of("/tmp", "kc" + ProcessHandle.current().pid()));
         keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
         socket = keeld.socket();
-        busyboxTar = busyboxRootfs(dir);
+        busyboxTar = BusyboxImage.tarball(dir);
         keeld.start();
     }
 
@@ -62,8 +60,7 @@ class DockerCliIT {
             endLeftoverProcesses();
             for (Path root : new Path[] {execRoot, dir}) {
                 if (root != null) {
-                    unmountUnder(root);
-                    deleteTree(root);
+                    ScratchDirectory.remove(root);
                 }
             }
             try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
@@ -119,21 +116,6 @@ class DockerCliIT {
 
     private static String status(DockerCli cli, String container) throws Exception {
         return cli.ok("inspect", "--format", "{{.State.Status}}", container);
-    }
-
-    private static void eventually(String what, Callable<Boolean> condition) throws Exception {
-        Instant deadline = Instant.now().plus(CONDITION_TIMEOUT);
-        while (!condition.call()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("not within " + CONDITION_TIMEOUT + ": " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Docker's unix timestamp form, which both CLIs pass to the daemon unchanged. */
-    private static String timestamp(Instant instant) {
-        return instant.getEpochSecond() + "." + String.format("%09d", instant.getNano());
     }
 
     // --- flows ----------------------------------------------------------------------------------------------------
@@ -591,28 +573,6 @@ class DockerCliIT {
 
     // --- fixture --------------------------------------------------------------------------------------------------
 
-    /** A root filesystem of busybox and the applets the flows use, as the tarball docker import takes. */
-    private static Path busyboxRootfs(Path dir) throws Exception {
-        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.createDirectories(rootfs.resolve("tmp"));
-        Path etc = Files.createDirectories(rootfs.resolve("etc"));
-        Files.writeString(etc.resolve("passwd"),
-                "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n");
-        Files.writeString(etc.resolve("group"), "root:x:0:\nnogroup:x:65534:\n");
-        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "sleep", "cat", "ls", "env", "pwd", "hostname", "true", "false", "top",
-                "id", "ps", "rm", "touch")) {
-            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-        }
-        Path tar = dir.resolve("busybox.tar");
-        Process process = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(output).isZero();
-        return tar;
-    }
-
     private void removeEveryContainer() throws Exception {
         DockerCli cli = clis().findFirst().orElseThrow();
         for (String container : cli.run("ps", "-aq").lines()) {
@@ -628,23 +588,4 @@ class DockerCliIT {
                 .forEach(ProcessHandle::destroyForcibly);
     }
 
-    private static void unmountUnder(Path dir) throws Exception {
-        List<String> mountPoints = Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                .map(line -> line.split(" ")[1])
-                .filter(point -> point.startsWith(dir.toString()))
-                .sorted(Comparator.reverseOrder())
-                .toList();
-        for (String point : mountPoints) {
-            new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

@@ -1,14 +1,14 @@
 package dev.keel.httpapi.cli;
 
+import static dev.keel.httpapi.cli.Conditions.eventually;
+import static dev.keel.httpapi.cli.DockerCli.timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -58,7 +57,7 @@ class LiveRestoreIT {
         keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
         cli = new DockerCli(binary, keeld.socket().toString(), Files.createDirectories(dir.resolve("config")));
         keeld.start();
-        cli.ok("import", "--change", "CMD [\"sh\"]", busyboxRootfs(dir).toString(), IMAGE);
+        cli.ok("import", "--change", "CMD [\"sh\"]", BusyboxImage.tarball(dir).toString(), IMAGE);
     }
 
     @AfterEach
@@ -81,11 +80,9 @@ class LiveRestoreIT {
             for (long pid : seenPids) {
                 ProcessHandle.of(pid).ifPresent(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
             }
-            unmountUnder(execRoot);
-            unmountUnder(dir);
+            ScratchDirectory.remove(execRoot);
+            ScratchDirectory.remove(dir);
             HostFootprint.removeCgroups(CGROUP_PARENT);
-            deleteTree(execRoot);
-            deleteTree(dir);
         }
     }
 
@@ -190,61 +187,4 @@ class LiveRestoreIT {
         return highest;
     }
 
-    private static void eventually(String what, Callable<Boolean> condition) throws Exception {
-        Instant deadline = Instant.now().plus(CONDITION_TIMEOUT);
-        while (!condition.call()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("not within " + CONDITION_TIMEOUT + ": " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    /** Docker's unix timestamp form, which the CLI passes to the daemon unchanged. */
-    private static String timestamp(Instant instant) {
-        return instant.getEpochSecond() + "." + String.format("%09d", instant.getNano());
-    }
-
-    /** A root filesystem of busybox and the applets the containers use, as the tarball docker import takes. */
-    private static Path busyboxRootfs(Path dir) throws Exception {
-        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.createDirectories(rootfs.resolve("tmp"));
-        Path etc = Files.createDirectories(rootfs.resolve("etc"));
-        Files.writeString(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        Files.writeString(etc.resolve("group"), "root:x:0:\n");
-        Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "sleep", "touch")) {
-            Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
-        }
-        Path tar = dir.resolve("busybox.tar");
-        Process process = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(output).isZero();
-        return tar;
-    }
-
-    private static void unmountUnder(Path root) throws Exception {
-        if (root == null) {
-            return;
-        }
-        List<String> mountPoints = Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                .map(line -> line.split(" ")[1])
-                .filter(point -> point.startsWith(root.toString()))
-                .sorted(Comparator.reverseOrder())
-                .toList();
-        for (String point : mountPoints) {
-            new ProcessBuilder("umount", "-l", point).inheritIO().start().waitFor();
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

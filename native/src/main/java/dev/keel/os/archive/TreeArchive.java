@@ -124,9 +124,9 @@ public final class TreeArchive {
         tar.closeArchiveEntry();
     }
 
-    /** Lets the tar finish without closing the caller's stream. */
-    private static final class Unclosed extends java.io.FilterOutputStream {
-        Unclosed(OutputStream out) {
+    /** Lets a tar finish without closing the caller's stream. */
+    public static final class Unclosed extends java.io.FilterOutputStream {
+        public Unclosed(OutputStream out) {
             super(out);
         }
 

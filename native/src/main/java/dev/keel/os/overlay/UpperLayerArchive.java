@@ -34,7 +34,7 @@ public final class UpperLayerArchive {
 
     /** Writes the layer of {@code upper} (an empty tar when it does not exist) and finishes it; {@code out} stays open. */
     public void write(Path upper, OutputStream out) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(new Unclosed(out));
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new TreeArchive.Unclosed(out));
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         if (Files.isDirectory(upper, LinkOption.NOFOLLOW_LINKS)) {
@@ -84,22 +84,5 @@ public final class UpperLayerArchive {
     private static boolean isWhiteout(Path p) throws IOException {
         int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         return (mode & S_IFMT) == S_IFCHR && (Long) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS) == 0;
-    }
-
-    /** Lets the tar finish without closing the caller's stream. */
-    private static final class Unclosed extends java.io.FilterOutputStream {
-        Unclosed(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 }
