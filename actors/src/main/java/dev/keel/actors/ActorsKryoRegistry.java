@@ -2,14 +2,20 @@ package dev.keel.actors;
 
 import dev.keel.actors.container.ContainerConfig;
 import dev.keel.actors.container.ContainerEntity;
+import dev.keel.actors.container.ContainerMount;
 import dev.keel.actors.container.ContainerResources;
+import dev.keel.actors.container.ContainerShapesV1;
+import dev.keel.actors.container.NetworkAttachment;
+import dev.keel.actors.container.PortBinding;
 import dev.keel.actors.container.RestartPolicy;
 import dev.keel.actors.host.HostEntity;
 import dev.keel.actors.image.ImageConfig;
 import dev.keel.actors.image.ImageEntity;
 import dev.keel.actors.name.NameEntity;
 import dev.keel.actors.network.NetworkEntity;
+import dev.keel.actors.network.NetworkShapesV1;
 import dev.keel.actors.network.NetworkSpec;
+import dev.keel.actors.network.PublishedPort;
 import dev.keel.actors.volume.VolumeEntity;
 import dev.keel.journal.serialization.KryoRegistrations;
 import dev.keel.journal.serialization.KryoRegistry;
@@ -43,7 +49,12 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .value(1102, RestartPolicy.Mode.class)
                 .value(1103, ContainerResources.class)
                 .value(1104, ContainerEntity.Status.class)
-                .message(1110, ContainerEntity.Create.class, 1)
+                .value(1105, ContainerShapesV1.Config.class)
+                .value(1106, PortBinding.class)
+                .value(1107, NetworkAttachment.class)
+                .value(1108, ContainerMount.class)
+                .message(1110, ContainerEntity.Create.class, 2)
+                .upcaster(1110, 1, ContainerShapesV1.Create.class, ContainerShapesV1.Create::current)
                 .message(1111, ContainerEntity.Start.class, 1)
                 .message(1112, ContainerEntity.Pause.class, 1)
                 .message(1113, ContainerEntity.Unpause.class, 1)
@@ -54,7 +65,8 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1118, ContainerEntity.Update.class, 1)
                 .message(1119, ContainerEntity.Remove.class, 1)
                 .message(1120, ContainerEntity.Get.class, 1)
-                .message(1130, ContainerEntity.Created.class, 1)
+                .message(1130, ContainerEntity.Created.class, 2)
+                .upcaster(1130, 1, ContainerShapesV1.Created.class, ContainerShapesV1.Created::current)
                 .message(1131, ContainerEntity.Started.class, 1)
                 .message(1132, ContainerEntity.Paused.class, 1)
                 .message(1133, ContainerEntity.Unpaused.class, 1)
@@ -64,7 +76,8 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1137, ContainerEntity.Renamed.class, 1)
                 .message(1138, ContainerEntity.Updated.class, 1)
                 .message(1139, ContainerEntity.Removed.class, 1)
-                .message(1150, ContainerEntity.State.class, 1);
+                .message(1150, ContainerEntity.State.class, 2)
+                .upcaster(1150, 1, ContainerShapesV1.State.class, ContainerShapesV1.State::current);
 
         // 1200-1299: image
         r.value(1200, ImageConfig.class)
@@ -80,22 +93,33 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1233, ImageEntity.Deleted.class, 1)
                 .message(1250, ImageEntity.State.class, 1);
 
-        // 1300-1399: network
+        // 1300-1399: network. Pools and endpoints are written inside collections, with their ids: 1302 and 1304 keep
+        // naming the v1 shapes, the v2 shapes have ids of their own.
         r.value(1300, NetworkSpec.class)
                 .value(1301, NetworkSpec.Ipam.class)
-                .value(1302, NetworkSpec.Pool.class)
+                .value(1302, NetworkShapesV1.Pool.class)
                 .value(1303, NetworkEntity.Status.class)
-                .value(1304, NetworkEntity.Endpoint.class)
-                .message(1310, NetworkEntity.Create.class, 1)
-                .message(1311, NetworkEntity.Attach.class, 1)
+                .value(1304, NetworkShapesV1.Endpoint.class)
+                .value(1305, NetworkSpec.Pool.class)
+                .value(1306, NetworkEntity.Endpoint.class)
+                .value(1307, PublishedPort.class)
+                .value(1308, NetworkShapesV1.Spec.class)
+                .value(1309, NetworkShapesV1.Ipam.class)
+                .message(1310, NetworkEntity.Create.class, 2)
+                .upcaster(1310, 1, NetworkShapesV1.Create.class, NetworkShapesV1.Create::current)
+                .message(1311, NetworkEntity.Attach.class, 2)
+                .upcaster(1311, 1, NetworkShapesV1.Attach.class, NetworkShapesV1.Attach::current)
                 .message(1312, NetworkEntity.Detach.class, 1)
                 .message(1313, NetworkEntity.Remove.class, 1)
                 .message(1314, NetworkEntity.Get.class, 1)
-                .message(1330, NetworkEntity.Created.class, 1)
-                .message(1331, NetworkEntity.Attached.class, 1)
+                .message(1330, NetworkEntity.Created.class, 2)
+                .upcaster(1330, 1, NetworkShapesV1.Created.class, NetworkShapesV1.Created::current)
+                .message(1331, NetworkEntity.Attached.class, 2)
+                .upcaster(1331, 1, NetworkShapesV1.Attached.class, NetworkShapesV1.Attached::current)
                 .message(1332, NetworkEntity.Detached.class, 1)
                 .message(1333, NetworkEntity.Removed.class, 1)
-                .message(1350, NetworkEntity.State.class, 1);
+                .message(1350, NetworkEntity.State.class, 2)
+                .upcaster(1350, 1, NetworkShapesV1.State.class, NetworkShapesV1.State::current);
 
         // 1400-1499: volume
         r.value(1401, VolumeEntity.Status.class)
@@ -132,10 +156,14 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1631, NameEntity.Released.class, 1)
                 .message(1650, NameEntity.State.class, 1);
 
-        // 1700-1749: container, later additions: user kills and restarts
+        // 1700-1749: container, later additions: user kills and restarts, network connections
         r.message(1700, ContainerEntity.Signal.class, 1)
                 .message(1701, ContainerEntity.ConfirmUserRestart.class, 1)
+                .message(1702, ContainerEntity.ConnectNetwork.class, 1)
+                .message(1703, ContainerEntity.DisconnectNetwork.class, 1)
                 .message(1720, ContainerEntity.Signalled.class, 1)
-                .message(1721, ContainerEntity.RestartedByUser.class, 1);
+                .message(1721, ContainerEntity.RestartedByUser.class, 1)
+                .message(1722, ContainerEntity.NetworkConnected.class, 1)
+                .message(1723, ContainerEntity.NetworkDisconnected.class, 1);
     }
 }

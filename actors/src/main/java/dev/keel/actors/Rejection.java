@@ -16,7 +16,9 @@ public enum Rejection {
     /** The object is already in the requested state (starting a started container). */
     NOT_MODIFIED(4),
     /** The host could not carry the command out; the message is the runtime's or the kernel's own. */
-    HOST_FAILURE(5);
+    HOST_FAILURE(5),
+    /** The command is valid but not allowed for this object (connecting a container to a network twice). */
+    FORBIDDEN(6);
 
     private final int code;
 

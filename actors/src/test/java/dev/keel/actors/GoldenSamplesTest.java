@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.actors.container.ContainerConfig;
 import dev.keel.actors.container.ContainerEntity;
+import dev.keel.actors.container.ContainerMount;
 import dev.keel.actors.container.ContainerResources;
+import dev.keel.actors.container.NetworkAttachment;
+import dev.keel.actors.container.PortBinding;
 import dev.keel.actors.container.RestartPolicy;
 import dev.keel.actors.host.HostEntity;
 import dev.keel.actors.image.ImageConfig;
@@ -12,6 +15,7 @@ import dev.keel.actors.image.ImageEntity;
 import dev.keel.actors.name.NameEntity;
 import dev.keel.actors.network.NetworkEntity;
 import dev.keel.actors.network.NetworkSpec;
+import dev.keel.actors.network.PublishedPort;
 import dev.keel.actors.volume.VolumeEntity;
 import dev.keel.journal.serialization.GoldenSamples;
 import dev.keel.journal.serialization.KryoCodec;
@@ -34,14 +38,18 @@ class GoldenSamplesTest {
     private static final Instant AT = Instant.parse("2026-01-02T03:04:05.123456789Z");
     private static final String CONTAINER_ID = "4f9c1d2e3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e";
     private static final String IMAGE_ID = "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4";
-    private static final String NETWORK_ID = "7d86d31b1478e7cca9ebed7e73aa0fdeec46c5ca29497431d3007d2d9e15ed99";
+    static final String NETWORK_ID = "7d86d31b1478e7cca9ebed7e73aa0fdeec46c5ca29497431d3007d2d9e15ed99";
 
     static final ContainerConfig CONTAINER_CONFIG = new ContainerConfig(
             List.of("nginx", "-g", "daemon off;"), List.of("/docker-entrypoint.sh"), List.of("PATH=/usr/bin", "A=1"),
             "/srv", "www-data", "web-1", Map.of("com.example.tier", "front"), true, true, "SIGQUIT",
             new RestartPolicy(RestartPolicy.Mode.ON_FAILURE, 3),
-            new ContainerResources(64L << 20, 128L << 20, 500_000_000L, 512, 100), false, "bridge",
-            List.of("/data:/srv/data:ro"), List.of("80/tcp"));
+            new ContainerResources(64L << 20, 128L << 20, 500_000_000L, 512, 100), false, "front",
+            List.of("/data:/srv/data:ro"), List.of("80/tcp"), List.of(new PortBinding("80/tcp", "127.0.0.1", "8080")),
+            true, List.of(new NetworkAttachment(NETWORK_ID, List.of("www"), "172.20.0.9", "")), List.of("10.0.0.53"),
+            List.of("example.com"), List.of("ndots:2"), List.of("db:10.0.0.7"),
+            List.of(new ContainerMount("volume", "pgdata", "/var/lib/data", true, Map.of("nocopy", "true"))),
+            List.of("db:ro"), "local");
 
     static final ImageConfig IMAGE_CONFIG = new ImageConfig("amd64", "linux", List.of("nginx", "-g", "daemon off;"),
             List.of("/docker-entrypoint.sh"), List.of("PATH=/usr/bin"), "/", "", Map.of("maintainer", "nginx"),
@@ -49,9 +57,13 @@ class GoldenSamplesTest {
 
     static final NetworkSpec NETWORK_SPEC = new NetworkSpec("front", "bridge",
             Map.of("com.docker.network.bridge.name", "br-front"), Map.of("tier", "front"),
-            new NetworkSpec.Ipam("default", List.of(new NetworkSpec.Pool("172.20.0.0/16", "172.20.10.0/24", "172.20.0.1")),
+            new NetworkSpec.Ipam("default", List.of(new NetworkSpec.Pool("172.20.0.0/16", "172.20.10.0/24", "172.20.0.1",
+                    Map.of("printer", "172.20.0.5"))),
                     Map.of()),
             true, true, false);
+
+    static final NetworkEntity.Endpoint ENDPOINT = new NetworkEntity.Endpoint("ep-1", "172.20.0.2/16", "",
+            "02:42:ac:14:00:02", List.of(new PublishedPort("tcp", 80, "0.0.0.0", 8080)));
 
     static List<KryoSerializable> samples() {
         ContainerResources resources = new ContainerResources(32L << 20, 0, 1_000_000_000L, 0, 0);
@@ -86,6 +98,11 @@ class GoldenSamplesTest {
                 new ContainerEntity.ConfirmUserRestart(null),
                 new ContainerEntity.Signalled(CONTAINER_ID, "SIGHUP", AT),
                 new ContainerEntity.RestartedByUser(CONTAINER_ID, AT),
+                new ContainerEntity.ConnectNetwork(new NetworkAttachment(NETWORK_ID, List.of("db"), "", ""), null),
+                new ContainerEntity.DisconnectNetwork(NETWORK_ID, null),
+                new ContainerEntity.NetworkConnected(CONTAINER_ID,
+                        new NetworkAttachment(NETWORK_ID, List.of("db"), "172.20.0.3", ""), AT),
+                new ContainerEntity.NetworkDisconnected(CONTAINER_ID, NETWORK_ID, AT),
                 new ContainerEntity.State(CONTAINER_ID, ContainerEntity.Status.RUNNING, "/web", IMAGE_ID, "nginx:1.27",
                         CONTAINER_CONFIG, 4242, 0, false, 1, AT, AT.plusSeconds(1), Instant.EPOCH),
 
@@ -102,16 +119,16 @@ class GoldenSamplesTest {
                         AT.minusSeconds(86_400), List.of("nginx:1.27", "nginx:latest"), AT),
 
                 new NetworkEntity.Create(NETWORK_SPEC, null),
-                new NetworkEntity.Attach(CONTAINER_ID, "ep-1", "172.20.0.2/16", null),
+                new NetworkEntity.Attach(CONTAINER_ID, ENDPOINT, null),
                 new NetworkEntity.Detach(CONTAINER_ID, null),
                 new NetworkEntity.Remove(null),
                 new NetworkEntity.Get(null),
                 new NetworkEntity.Created(NETWORK_ID, NETWORK_SPEC, AT),
-                new NetworkEntity.Attached(NETWORK_ID, CONTAINER_ID, "ep-1", "172.20.0.2/16", AT),
+                new NetworkEntity.Attached(NETWORK_ID, CONTAINER_ID, ENDPOINT, AT),
                 new NetworkEntity.Detached(NETWORK_ID, CONTAINER_ID, AT),
                 new NetworkEntity.Removed(NETWORK_ID, AT),
                 new NetworkEntity.State(NETWORK_ID, NetworkEntity.Status.ACTIVE, NETWORK_SPEC,
-                        Map.of(CONTAINER_ID, new NetworkEntity.Endpoint("ep-1", "172.20.0.2/16")), AT),
+                        Map.of(CONTAINER_ID, ENDPOINT), AT),
 
                 new VolumeEntity.Create("local", Map.of("type", "tmpfs"), Map.of("backup", "daily"), null),
                 new VolumeEntity.Attach(CONTAINER_ID, null),

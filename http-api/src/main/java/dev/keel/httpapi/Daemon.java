@@ -7,6 +7,7 @@ import dev.keel.actors.Confirmation;
 import dev.keel.actors.Domain;
 import dev.keel.actors.host.HostEntity;
 import dev.keel.actors.Engine;
+import dev.keel.httpapi.authz.AuthorizationLayer;
 import dev.keel.httpapi.route.ApiRoutes;
 import dev.keel.httpapi.route.ApiSettings;
 import dev.keel.httpapi.system.DaemonFacts;
@@ -113,7 +114,8 @@ public final class Daemon {
             Engine engine = await(starting, settings.startupTimeout(),
                     "the engine to start (image store " + config.getString("keel.native.image.data-root")
                             + ", runtime " + config.getString("keel.native.runtime.runtime-path") + ")");
-            api.complete(new ApiRoutes(engine, apiSettings, facts).route());
+            AuthorizationLayer authorization = AuthorizationLayer.start(config, system, engine);
+            api.complete(new ApiRoutes(engine, apiSettings, facts, authorization).route());
             awaitHostUp(hostUp(system, engine, engineId, host), settings);
             log.info("keeld ready: listening on {}, data root {} (journal {}), pid {}, started in {} ms",
                     listeners.stream().map(ApiListener::uri).collect(Collectors.joining(", ")),
@@ -169,6 +171,10 @@ public final class Daemon {
                         ConfigValueFactory.fromAnyRef(settings.dataRoot().resolve("runtime").toString()))
                 .withValue("keel.native.runtime.exec-root",
                         ConfigValueFactory.fromAnyRef(settings.execRoot().resolve("runtime").toString()))
+                .withValue("keel.stateplane.volumes-root",
+                        ConfigValueFactory.fromAnyRef(settings.dataRoot().resolve("volumes").toString()))
+                .withValue("keel.netplane.sandbox-root",
+                        ConfigValueFactory.fromAnyRef(settings.execRoot().resolve("netns").toString()))
                 .withValue("keel.journal.embedded.dir", ConfigValueFactory.fromAnyRef(settings.journalDir().toString()))
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.clusterHostname()))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.clusterPort()))

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import com.typesafe.config.ConfigFactory;
 import dev.keel.actors.host.HostEntity;
 import dev.keel.journal.query.EmbeddedReadJournal;
+import dev.keel.netplane.IsolatedNetplane;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.query.EventEnvelope;
@@ -50,6 +51,7 @@ class KeeldIT {
     private Path socket;
     private Path pidFile;
     private Path execRoot;
+    private IsolatedNetplane netplane;
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
@@ -59,6 +61,7 @@ class KeeldIT {
         socket = dir.resolve("keel.sock");
         pidFile = dir.resolve("keeld.pid");
         execRoot = shortDirectory();
+        netplane = IsolatedNetplane.random(execRoot.resolve("netns"));
     }
 
     /**
@@ -83,6 +86,7 @@ class KeeldIT {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+        netplane.remove();
         for (Path root : List.of(dir, execRoot)) {
             try (Stream<Path> paths = Files.walk(root)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -103,6 +107,7 @@ class KeeldIT {
                 "--exec-root", execRoot.toString(),
                 "--pidfile", pidFile.toString(),
                 "-H", "unix://" + socket));
+        command.addAll(netplane.daemonFlags());
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.add(process);

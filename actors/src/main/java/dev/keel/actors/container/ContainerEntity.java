@@ -81,11 +81,19 @@ public final class ContainerEntity
     /** A user's restart brought the container up again (after its stop, if it was running). */
     public record ConfirmUserRestart(ActorRef<Confirmation> replyTo) implements Change {}
 
+    /** Connects the container to a network ({@code docker network connect}); running, the endpoint is already up. */
+    public record ConnectNetwork(NetworkAttachment attachment, ActorRef<Confirmation> replyTo) implements Change {}
+
+    public record DisconnectNetwork(String networkId, ActorRef<Confirmation> replyTo) implements Change {}
+
     public record Get(ActorRef<State> replyTo) implements Command {}
 
     // --- events ---------------------------------------------------------------------------------------------------
 
-    /** Kryo versions of every event: v1 as declared here. */
+    /**
+     * Kryo versions of every event: v1 as declared here, except {@link Created} (v2: its {@link ContainerConfig} grew;
+     * v1 is {@link ContainerShapesV1.Created}).
+     */
     public sealed interface Event extends KryoSerializable {
         String containerId();
 
@@ -120,11 +128,16 @@ public final class ContainerEntity
     /** A user's restart completed; its stop and start are recorded on their own before it. */
     public record RestartedByUser(String containerId, Instant at) implements Event {}
 
+    public record NetworkConnected(String containerId, NetworkAttachment attachment, Instant at) implements Event {}
+
+    public record NetworkDisconnected(String containerId, String networkId, Instant at) implements Event {}
+
     // --- state ----------------------------------------------------------------------------------------------------
 
     public enum Status { NEW, CREATED, RUNNING, PAUSED, EXITED, REMOVED }
 
-    /** Also the snapshot. Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
+    /**
+     * Also the snapshot (Kryo v2; v1 is {@link ContainerShapesV1.State}). Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
     public record State(String containerId, Status status, String name, String imageId, String imageRef,
                         ContainerConfig config, long pid, int exitCode, boolean oomKilled, int restartCount,
                         Instant createdAt, Instant startedAt, Instant finishedAt) implements KryoSerializable {
@@ -144,6 +157,12 @@ public final class ContainerEntity
 
         public boolean isPaused() {
             return status == Status.PAUSED;
+        }
+
+        /** The container's hostname: the one asked for, else Docker's default, the first 12 characters of the id. */
+        public String hostname() {
+            return config.hostname().isEmpty() ? containerId.substring(0, Math.min(12, containerId.length()))
+                    : config.hostname();
         }
 
         State withCreated(Created e) {
@@ -293,7 +312,9 @@ public final class ContainerEntity
                 // Also when the restarted process has already ended: the restart itself happened.
                 .onCommand(ConfirmUserRestart.class, cmd -> persist(new RestartedByUser(containerId, now()), cmd.replyTo()))
                 .onCommand(Rename.class, this::onRename)
-                .onCommand(Update.class, this::onUpdate);
+                .onCommand(Update.class, this::onUpdate)
+                .onCommand(ConnectNetwork.class, this::onConnect)
+                .onCommand(DisconnectNetwork.class, this::onDisconnect);
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> removed() {
@@ -336,6 +357,23 @@ public final class ContainerEntity
                     + canonicalName(cmd.fromName()) + " but " + state.name());
         }
         return persist(new Renamed(containerId, state.name(), to, now()), cmd.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onConnect(State state, ConnectNetwork cmd) {
+        String networkId = cmd.attachment().networkId();
+        if (state.config().network(networkId).isPresent()) {
+            return reject(cmd.replyTo(), Rejection.FORBIDDEN, "endpoint with name " + state.name().substring(1)
+                    + " already exists in network " + networkId);
+        }
+        return persist(new NetworkConnected(containerId, cmd.attachment(), now()), cmd.replyTo());
+    }
+
+    private ReplyEffect<Event, State> onDisconnect(State state, DisconnectNetwork cmd) {
+        if (state.config().network(cmd.networkId()).isEmpty()) {
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "container " + containerId
+                    + " is not connected to network " + cmd.networkId());
+        }
+        return persist(new NetworkDisconnected(containerId, cmd.networkId(), now()), cmd.replyTo());
     }
 
     private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
@@ -408,6 +446,8 @@ public final class ContainerEntity
                 .onEvent(Removed.class, (s, e) -> s.withStatus(Status.REMOVED))
                 .onEvent(Signalled.class, (s, e) -> s)
                 .onEvent(RestartedByUser.class, (s, e) -> s)
+                .onEvent(NetworkConnected.class, (s, e) -> s.withConfig(s.config().withNetwork(e.attachment())))
+                .onEvent(NetworkDisconnected.class, (s, e) -> s.withConfig(s.config().withoutNetwork(e.networkId())))
                 .build();
     }
 }

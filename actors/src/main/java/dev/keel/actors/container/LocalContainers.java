@@ -20,6 +20,7 @@ import dev.keel.os.cgroup.ProcessTable;
 import dev.keel.os.image.ContainerDefaults;
 import dev.keel.os.image.Digest;
 import dev.keel.os.image.ImageCatalog;
+import dev.keel.os.image.NoSuchImageException;
 import dev.keel.os.image.ImageSettings;
 import dev.keel.os.image.StoredImage;
 import dev.keel.os.monitor.Conmon;
@@ -104,7 +105,7 @@ import scala.concurrent.ExecutionContextExecutor;
  * dropped but the log and the upper directory stay, and the restart policy or AutoRemove apply. The index of
  * containers (id to latest state) is a projection of the entities, rebuilt by {@link #reconcile()} at every start.
  */
-public final class LocalContainers implements Containers {
+public final class LocalContainers implements Containers, ContainerDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(LocalContainers.class);
 
@@ -142,6 +143,8 @@ public final class LocalContainers implements Containers {
     /** How many readers and writers use a container's root filesystem ({@code docker cp}, export) right now. */
     private final Map<String, Integer> borrowedRootfs = new ConcurrentHashMap<>();
     private final LocalExecs execs;
+    private final ContainerNetworking networking;
+    private final ContainerVolumes volumes;
 
     /** One run of a container's process, from start (or re-adoption) to its exit. */
     private static final class Run {
@@ -163,7 +166,8 @@ public final class LocalContainers implements Containers {
 
     private LocalContainers(ActorSystem<?> system, Domain domain, ImageCatalog catalog, Clock clock,
                             ContainerRuntime runtime, RuntimeSettings runtimeSettings, ContainersSettings settings,
-                            Path rootfsDir, Duration askTimeout) {
+                            Path rootfsDir, Duration askTimeout, ContainerNetworking networking,
+                            ContainerVolumes volumes) {
         this.system = system;
         this.domain = domain;
         this.catalog = catalog;
@@ -176,6 +180,8 @@ public final class LocalContainers implements Containers {
         this.askTimeout = askTimeout;
         this.host = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.hostDispatcher()));
         this.execs = new LocalExecs(this, runtime, runtimeSettings, host, clock);
+        this.networking = networking;
+        this.volumes = volumes;
     }
 
     /** The exec instances of this host's containers. */
@@ -188,7 +194,8 @@ public final class LocalContainers implements Containers {
      * {@code keel.native.image}'s data root. The runtime stops watching exits when the actor system terminates;
      * the containers keep running.
      */
-    public static LocalContainers start(ActorSystem<?> system, Domain domain, ImageCatalog catalog, Clock clock) {
+    public static LocalContainers start(ActorSystem<?> system, Domain domain, ImageCatalog catalog, Clock clock,
+                                        ContainerNetworking networking, ContainerVolumes volumes) {
         var config = system.settings().config();
         RuntimeSettings runtimeSettings = RuntimeSettings.fromConfig(config.getConfig("keel.native.runtime"));
         Path attachSocket = runtimeSettings.socketDir().resolve(ID_PLACEHOLDER).resolve("attach");
@@ -202,7 +209,16 @@ public final class LocalContainers implements Containers {
         system.getWhenTerminated().thenRun(runtime::close);
         return new LocalContainers(system, domain, catalog, clock, runtime, runtimeSettings,
                 ContainersSettings.from(config), images.containersDir(),
-                ActorsSettings.from(config).askTimeout());
+                ActorsSettings.from(config).askTimeout(), networking, volumes);
+    }
+
+    @Override
+    public Optional<State> find(String ref) {
+        try {
+            return Optional.ofNullable(index.get(resolveNow(ref)));
+        } catch (EngineFailure e) {
+            return Optional.empty();
+        }
     }
 
     /** Whether a container that exists was made from image {@code imageId} ({@code sha256:<hex>} or the hex). */
@@ -251,7 +267,7 @@ public final class LocalContainers implements Containers {
                     }
                     rootfs(id, List.of()).unmount();
                     return null;
-                }));
+                }).thenCompose(cleaned -> networking.detach(id)).toCompletableFuture());
             }
         }
         for (String orphan : onHost.keySet()) {
@@ -271,7 +287,13 @@ public final class LocalContainers implements Containers {
                 .thenCompose(image -> {
                     ContainerConfig config = withImageDefaults(request.config(), image.config().configOrEmpty());
                     validate(config);
-                    return createNamed(newId(), request.name(), image, request.image(), config, settings.nameAttempts());
+                    String id = newId();
+                    List<String> imageVolumes = image.config().configOrEmpty().volumes() == null ? List.of()
+                            : image.config().configOrEmpty().volumes().keySet().stream().sorted().toList();
+                    return networking.resolve(config)
+                            .thenCompose(networked -> volumes.resolve(id, networked, imageVolumes))
+                            .thenCompose(resolved -> createNamed(id, request.name(), image, request.image(), resolved,
+                                    settings.nameAttempts()));
                 })
                 .thenCompose(id -> get(id).thenApply(state -> new Created(id, List.of())));
     }
@@ -315,7 +337,8 @@ public final class LocalContainers implements Containers {
         return new ContainerConfig(cmd, entrypoint, List.copyOf(env.values()),
                 orDefault(c.workingDir(), image.workingDir()), orDefault(c.user(), image.user()), c.hostname(), labels,
                 c.tty(), c.openStdin(), orDefault(c.stopSignal(), image.stopSignal()), c.restartPolicy(), c.resources(),
-                c.autoRemove(), c.networkMode(), c.binds(), ports);
+                c.autoRemove(), c.networkMode(), c.binds(), ports, c.portBindings(), c.publishAllPorts(), c.networks(),
+                c.dns(), c.dnsSearch(), c.dnsOptions(), c.extraHosts(), c.mounts(), c.volumesFrom(), c.volumeDriver());
     }
 
     /** What Docker refuses at create rather than at start. */
@@ -329,7 +352,6 @@ public final class LocalContainers implements Containers {
         }
         try {
             resourcesOf(config.resources());
-            mountsOf(config);
         } catch (IllegalArgumentException e) {
             throw new EngineFailure(Rejection.INVALID_ARGUMENT, e.getMessage());
         }
@@ -390,8 +412,19 @@ public final class LocalContainers implements Containers {
         return resolve(ref).thenCompose(id -> inLane(id, () -> {
             cancelRestart(id);
             restartDelays.remove(id);
-            return startHere(id, false);
+            return startHere(id, false).exceptionallyCompose(failure -> removeIfAutoRemove(id, failure));
         }));
+    }
+
+    /** A container that cannot start is removed when it asked for AutoRemove, as Docker does; the failure stands. */
+    private CompletionStage<State> removeIfAutoRemove(String id, Throwable failure) {
+        State state = index.get(id);
+        if (state == null || !state.config().autoRemove() || state.isRunning()) {
+            return CompletableFuture.failedFuture(failure);
+        }
+        return removeHere(id, true, true).handle((removed, ignored) -> {
+            throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+        });
     }
 
     private CompletionStage<State> startHere(String id, boolean byPolicy) {
@@ -403,7 +436,17 @@ public final class LocalContainers implements Containers {
                 throw new EngineFailure(Rejection.CONFLICT, "cannot start a paused container, try unpause instead");
             }
             Run run = new Run(clock.instant());
-            return blocking(() -> launch(state)).thenCompose(pid -> {
+            return networking.attach(state).thenCompose(network -> mountVolumes(state)
+                    .thenCompose(volumeMounts -> blocking(() -> launch(state, network, volumeMounts)))
+                    .exceptionallyCompose(failure -> volumes.unmount(id)
+                            .thenCompose(unmounted -> blocking(() -> {
+                                rootfs(id, List.of()).unmount();
+                                return null;
+                            }))
+                            .thenCompose(unmounted -> networking.detach(id))
+                            .thenApply(detached -> {
+                                throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+                            }))).thenCompose(pid -> {
                 runs.put(id, run);
                 watchExit(id, run);
                 return change(id, r -> byPolicy ? new ContainerEntity.Restart(pid, r) : new ContainerEntity.Start(pid, r))
@@ -424,36 +467,44 @@ public final class LocalContainers implements Containers {
         });
     }
 
-    /** Mounts the root filesystem and has the runtime create and start the process; on failure the host is clean. */
-    private long launch(State state) throws IOException {
-        String id = state.containerId();
-        runtime.reset(id);
-        ContainerRootfs rootfs = rootfs(id, catalog.store().layerDirsTopFirst(Digest.parse(state.imageId())));
-        Path merged = rootfs.mount();
-        try {
-            CreatedContainer created = runtime.create(specOf(state, merged));
-            try {
-                runtime.start(id);
-            } catch (RuntimeException e) {
-                runtime.reset(id);
-                throw e;
-            }
-            return created.pid();
-        } catch (RuntimeException e) {
-            rootfs.unmount();
-            throw e;
+    /** The container's volumes, mounted; its root filesystem is mounted first only when they need it, for copy-up. */
+    private CompletionStage<List<MountSpec>> mountVolumes(State state) {
+        if (state.config().mounts().isEmpty()) {
+            return done(List.of());
         }
+        return blocking(() -> rootfsOf(state).mount()).thenCompose(merged -> volumes.mount(state, merged));
     }
 
-    private static ContainerSpec specOf(State state, Path rootfs) {
-        ContainerConfig c = state.config();
+    private ContainerRootfs rootfsOf(State state) throws NoSuchImageException {
+        return rootfs(state.containerId(), catalog.store().layerDirsTopFirst(Digest.parse(state.imageId())));
+    }
+
+    /** Has the runtime create and start the process on the mounted root filesystem. */
+    private long launch(State state, ContainerNetworking.Setup network, List<MountSpec> volumeMounts)
+            throws IOException {
         String id = state.containerId();
+        runtime.reset(id);
+        Path merged = rootfsOf(state).mount();
+        CreatedContainer created = runtime.create(specOf(state, merged, network, volumeMounts));
+        try {
+            runtime.start(id);
+        } catch (RuntimeException e) {
+            runtime.reset(id);
+            throw e;
+        }
+        return created.pid();
+    }
+
+    private static ContainerSpec specOf(State state, Path rootfs, ContainerNetworking.Setup network,
+                                        List<MountSpec> volumeMounts) {
+        ContainerConfig c = state.config();
         List<String> args = new ArrayList<>(c.entrypoint());
         args.addAll(c.cmd());
-        String hostname = c.hostname().isEmpty() ? id.substring(0, Math.min(12, id.length())) : c.hostname();
         String workingDir = c.workingDir().isEmpty() ? "/" : c.workingDir();
-        return new ContainerSpec(id, rootfs, false, args, c.env(), workingDir, c.user(), List.of(), c.tty(),
-                c.openStdin(), hostname, mountsOf(c), Optional.empty(), resourcesOf(c.resources()), 0);
+        List<MountSpec> mounts = new ArrayList<>(network.mounts());
+        mounts.addAll(volumeMounts);
+        return new ContainerSpec(state.containerId(), rootfs, false, args, c.env(), workingDir, c.user(), List.of(),
+                c.tty(), c.openStdin(), state.hostname(), mounts, network.netns(), resourcesOf(c.resources()), 0);
     }
 
     /** Docker's limits as cgroup values: NanoCpus as a quota per 100 ms period, shares clamped as Docker does. */
@@ -462,23 +513,6 @@ public final class LocalContainers implements Containers {
         long period = r.nanoCpus() == 0 ? 0 : CPU_PERIOD_MICROS;
         long quota = r.nanoCpus() == 0 ? 0 : Math.max(1000, r.nanoCpus() * CPU_PERIOD_MICROS / 1_000_000_000L);
         return new Resources(r.memoryBytes(), shares, quota, period, "", "", Math.max(0, r.pidsLimit()));
-    }
-
-    /** {@code host-path:container-path[:ro|rw]} binds; named volumes are the volume plane's, not handled here. */
-    private static List<MountSpec> mountsOf(ContainerConfig c) {
-        List<MountSpec> mounts = new ArrayList<>();
-        for (String bind : c.binds()) {
-            String[] parts = bind.split(":");
-            if (parts.length < 2 || parts.length > 3) {
-                throw new IllegalArgumentException("invalid volume specification: '" + bind + "'");
-            }
-            if (!parts[0].startsWith("/")) {
-                throw new IllegalArgumentException("named volumes are not supported on this host yet: '" + bind + "'");
-            }
-            boolean readOnly = parts.length == 3 && List.of(parts[2].split(",")).contains("ro");
-            mounts.add(MountSpec.bind(parts[0], parts[1], readOnly));
-        }
-        return mounts;
     }
 
     @Override
@@ -633,13 +667,14 @@ public final class LocalContainers implements Containers {
                     runtime.reset(id);
                     rootfs(id, List.of()).unmount();
                     return recordedState;
-                }))
+                }).thenCompose(cleaned -> volumes.unmount(id))
+                        .thenCompose(unmounted -> networking.detach(id).thenApply(detached -> recordedState)))
                 .thenCompose(cleaned -> get(id).thenCompose(state -> {
                     if (state.status() != Status.EXITED) {
                         return done(state);
                     }
                     if (state.config().autoRemove()) {
-                        return removeHere(id, true);
+                        return removeHere(id, true, true);
                     }
                     if (!run.manual && restarts(state, exit)) {
                         scheduleRestart(id, run, exit);
@@ -704,12 +739,15 @@ public final class LocalContainers implements Containers {
     }
 
     @Override
-    public CompletionStage<State> remove(String ref, boolean force, boolean volumes) {
-        return resolve(ref).thenCompose(id -> inLane(id, () -> removeHere(id, force)));
+    public CompletionStage<State> remove(String ref, boolean force, boolean removeVolumes) {
+        return resolve(ref).thenCompose(id -> inLane(id, () -> removeHere(id, force, removeVolumes)));
     }
 
-    /** Kills the container first when forced, records the removal, then removes its runtime state, log and layers. */
-    private CompletionStage<State> removeHere(String id, boolean force) {
+    /**
+     * Kills the container first when forced, records the removal, then removes its runtime state, log and layers, and
+     * lets its volumes go (its anonymous ones removed with {@code removeVolumes}, as {@code docker rm -v}).
+     */
+    private CompletionStage<State> removeHere(String id, boolean force, boolean removeVolumes) {
         return existing(id).thenCompose(state -> {
             boolean live = state.isRunning() || state.isPaused();
             if (live && !force) {
@@ -740,7 +778,8 @@ public final class LocalContainers implements Containers {
                             }
                             rootfs(id, List.of()).remove();
                             return null;
-                        });
+                        }).thenCompose(cleaned -> networking.detach(id))
+                                .thenCompose(detached -> volumes.release(state, removeVolumes));
                     })
                     .thenCompose(cleaned -> get(id))
                     .thenApply(removed -> {
@@ -1208,6 +1247,12 @@ public final class LocalContainers implements Containers {
     private CompletionStage<Confirmation> change(String id,
                                                  Function<ActorRef<Confirmation>, ContainerEntity.Command> command) {
         return domain.container(id).ask(command::apply, askTimeout);
+    }
+
+    @Override
+    public CompletionStage<State> record(String containerId,
+                                         Function<ActorRef<Confirmation>, ContainerEntity.Command> command) {
+        return change(containerId, command).thenCompose(outcome -> refusedOrGet(outcome, containerId));
     }
 
     private CompletionStage<State> refusedOrGet(Confirmation outcome, String id) {

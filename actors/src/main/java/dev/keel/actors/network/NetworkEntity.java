@@ -8,6 +8,7 @@ import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,8 +42,8 @@ public final class NetworkEntity
 
     public record Create(NetworkSpec spec, ActorRef<Confirmation> replyTo) implements Change {}
 
-    public record Attach(String containerId, String endpointId, String ipv4Address,
-                         ActorRef<Confirmation> replyTo) implements Change {}
+    /** Records an endpoint the driver has set up (Kryo v2; v1 is {@link NetworkShapesV1.Attach}). */
+    public record Attach(String containerId, Endpoint endpoint, ActorRef<Confirmation> replyTo) implements Change {}
 
     public record Detach(String containerId, ActorRef<Confirmation> replyTo) implements Change {}
 
@@ -52,7 +53,10 @@ public final class NetworkEntity
 
     // --- events ---------------------------------------------------------------------------------------------------
 
-    /** Kryo versions of every event: v1 as declared here. */
+    /**
+     * Kryo versions of every event: v1 as declared here, except {@link Created} and {@link Attached}, v2 since pools
+     * have auxiliary addresses and endpoints their MAC, IPv6 address and published ports ({@link NetworkShapesV1}).
+     */
     public sealed interface Event extends KryoSerializable {
         String networkId();
 
@@ -61,8 +65,7 @@ public final class NetworkEntity
 
     public record Created(String networkId, NetworkSpec spec, Instant at) implements Event {}
 
-    public record Attached(String networkId, String containerId, String endpointId, String ipv4Address, Instant at)
-            implements Event {}
+    public record Attached(String networkId, String containerId, Endpoint endpoint, Instant at) implements Event {}
 
     public record Detached(String networkId, String containerId, Instant at) implements Event {}
 
@@ -72,10 +75,19 @@ public final class NetworkEntity
 
     public enum Status { NEW, ACTIVE, REMOVED }
 
-    /** A container's attachment; the address is in CIDR notation ("172.20.0.2/16") or empty. */
-    public record Endpoint(String endpointId, String ipv4Address) {}
+    /**
+     * A running container's attachment; addresses are in CIDR notation ("172.20.0.2/16") or empty.
+     *
+     * @param ports the ports published through this endpoint, as bound
+     */
+    public record Endpoint(String endpointId, String ipv4Address, String ipv6Address, String macAddress,
+                           List<PublishedPort> ports) {
+        public Endpoint {
+            ports = List.copyOf(ports);
+        }
+    }
 
-    /** Also the snapshot. {@code endpoints} is keyed by container id. */
+    /** Also the snapshot (Kryo v2, v1 is {@link NetworkShapesV1.State}). {@code endpoints} is keyed by container id. */
     public record State(String networkId, Status status, NetworkSpec spec, Map<String, Endpoint> endpoints,
                         Instant createdAt) implements KryoSerializable {
 
@@ -192,11 +204,10 @@ public final class NetworkEntity
             return reject(cmd.replyTo(), Rejection.CONFLICT, "endpoint with name " + cmd.containerId()
                     + " already exists in network " + state.spec().name());
         }
-        if (state.isAddressInUse(cmd.ipv4Address())) {
-            return reject(cmd.replyTo(), Rejection.CONFLICT, "Address already in use: " + cmd.ipv4Address());
+        if (state.isAddressInUse(cmd.endpoint().ipv4Address())) {
+            return reject(cmd.replyTo(), Rejection.CONFLICT, "Address already in use: " + cmd.endpoint().ipv4Address());
         }
-        return persist(new Attached(networkId, cmd.containerId(), cmd.endpointId(), cmd.ipv4Address(), now()),
-                cmd.replyTo());
+        return persist(new Attached(networkId, cmd.containerId(), cmd.endpoint(), now()), cmd.replyTo());
     }
 
     private ReplyEffect<Event, State> onDetach(State state, Detach cmd) {
@@ -209,7 +220,7 @@ public final class NetworkEntity
 
     private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
         if (state.hasActiveEndpoints()) {
-            return reject(cmd.replyTo(), Rejection.CONFLICT, "error while removing network: network " + state.spec().name()
+            return reject(cmd.replyTo(), Rejection.FORBIDDEN, "error while removing network: network " + state.spec().name()
                     + " id " + networkId + " has active endpoints");
         }
         return persist(new Removed(networkId, now()), cmd.replyTo());
@@ -225,7 +236,7 @@ public final class NetworkEntity
     public EventHandler<State, Event> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(Created.class, (s, e) -> s.withCreated(e))
-                .onEvent(Attached.class, (s, e) -> s.withEndpoint(e.containerId(), new Endpoint(e.endpointId(), e.ipv4Address())))
+                .onEvent(Attached.class, (s, e) -> s.withEndpoint(e.containerId(), e.endpoint()))
                 .onEvent(Detached.class, (s, e) -> s.withoutEndpoint(e.containerId()))
                 .onEvent(Removed.class, (s, e) -> s.withRemoved())
                 .build();

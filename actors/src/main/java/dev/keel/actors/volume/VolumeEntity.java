@@ -210,7 +210,7 @@ public final class VolumeEntity
     private ReplyEffect<Event, State> onRemove(State state, Remove cmd) {
         if (state.isInUse()) {
             return reject(cmd.replyTo(), Rejection.CONFLICT, "remove " + volumeName + ": volume is in use - "
-                    + state.usedBy().toString().replace(" ", ""));
+                    + "[" + String.join(", ", state.usedBy()) + "]");
         }
         return persist(new Removed(volumeName, cmd.force(), now()), cmd.replyTo());
     }

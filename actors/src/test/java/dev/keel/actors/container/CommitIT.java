@@ -74,8 +74,10 @@ class CommitIT {
         assertThat(await(await(containers.await(fromCommit, Containers.WaitCondition.NOT_RUNNING))).exitCode()).isZero();
         List<LogLine> lines = await(await(containers.logs(fromCommit, new Containers.LogQuery(true, true, Instant.MIN,
                 Instant.MAX, -1, false))).runWith(Sink.seq(), host.system()));
+        // /etc/doomed stays deleted; hostname, hosts and resolv.conf are the daemon's binds, in every container.
         assertThat(lines.stream().map(l -> new String(l.content(), StandardCharsets.UTF_8)).toList())
-                .containsExactly("before\n", "group\n", "passwd\n", "kept\n", "b1\n");
+                .containsExactly("before\n", "group\n", "hostname\n", "hosts\n", "passwd\n", "resolv.conf\n", "kept\n",
+                        "b1\n");
         assertThat(await(images.history("committed:1"))).first()
                 .satisfies(h -> assertThat(h.comment()).isEqualTo("the comment"));
     }

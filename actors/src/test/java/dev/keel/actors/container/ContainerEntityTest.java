@@ -340,4 +340,46 @@ class ContainerEntityTest {
         assertThat(restarted.state().status()).isEqualTo(ContainerEntity.Status.PAUSED);
         assertThat(restarted.state().name()).isEqualTo("/www");
     }
+
+    @Test
+    void shouldRecordANetworkConnectionInTheConfig() {
+        create();
+        NetworkAttachment db = new NetworkAttachment("n1", List.of("db"), "", "");
+
+        var result = kit.<Confirmation>runCommand(r -> new ContainerEntity.ConnectNetwork(db, r));
+
+        assertThat(result.event()).isEqualTo(new ContainerEntity.NetworkConnected(ID, db, NOW));
+        assertThat(result.state().config().network("n1")).contains(db);
+    }
+
+    @Test
+    void shouldRejectConnectingToTheSameNetworkTwice() {
+        create();
+        NetworkAttachment db = new NetworkAttachment("n1", List.of(), "", "");
+        kit.<Confirmation>runCommand(r -> new ContainerEntity.ConnectNetwork(db, r));
+
+        var result = kit.<Confirmation>runCommand(r -> new ContainerEntity.ConnectNetwork(db, r));
+
+        assertRejected(result, Rejection.FORBIDDEN, "endpoint with name web already exists in network n1");
+    }
+
+    @Test
+    void shouldForgetADisconnectedNetwork() {
+        create();
+        kit.<Confirmation>runCommand(r -> new ContainerEntity.ConnectNetwork(new NetworkAttachment("n1", List.of(), "", ""), r));
+
+        var result = kit.<Confirmation>runCommand(r -> new ContainerEntity.DisconnectNetwork("n1", r));
+
+        assertThat(result.event()).isEqualTo(new ContainerEntity.NetworkDisconnected(ID, "n1", NOW));
+        assertThat(result.state().config().network("n1")).isEmpty();
+    }
+
+    @Test
+    void shouldRejectDisconnectingFromANetworkItIsNotOn() {
+        create();
+
+        var result = kit.<Confirmation>runCommand(r -> new ContainerEntity.DisconnectNetwork("n9", r));
+
+        assertRejected(result, Rejection.CONFLICT, "container " + ID + " is not connected to network n9");
+    }
 }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.keel.actors.Domain;
+import dev.keel.actors.network.LocalNetworks;
+import dev.keel.actors.volume.LocalVolumes;
+import dev.keel.pluginhost.PluginHostSettings;
+import dev.keel.pluginhost.Plugins;
+import dev.keel.netplane.IsolatedNetplane;
 import dev.keel.actors.container.ContainerEntity.State;
 import dev.keel.journal.store.EmbeddedJournalConfig;
 import dev.keel.os.archive.Syscalls;
@@ -62,11 +67,16 @@ final class ContainerHost implements AutoCloseable {
     private final Path root;
     private final Config config;
     private final ImageCatalog catalog;
+    private final IsolatedNetplane netplane;
     private ActorSystem<Void> system;
     private Domain domain;
     private LocalContainers containers;
+    private LocalNetworks networks;
+    private LocalVolumes volumes;
 
-    private ContainerHost(String name, String cgroupParent, Path root, Config config, ImageCatalog catalog) {
+    private ContainerHost(String name, String cgroupParent, Path root, Config config, ImageCatalog catalog,
+                          IsolatedNetplane netplane) {
+        this.netplane = netplane;
         this.name = name;
         this.cgroupParent = cgroupParent;
         this.root = root;
@@ -77,6 +87,7 @@ final class ContainerHost implements AutoCloseable {
     /** A host named {@code name} (its actor system's name) whose containers' cgroups go under {@code cgroupParent}. */
     static ContainerHost start(String name, String cgroupParent) throws Exception {
         Path root = Files.createTempDirectory(Path.of("/tmp"), "kit");
+        IsolatedNetplane netplane = IsolatedNetplane.random(root.resolve("netns"));
         Config config = ConfigFactory.parseMap(Map.of(
                         "pekko.actor.provider", "cluster",
                         "pekko.remote.artery.canonical.hostname", "127.0.0.1",
@@ -84,7 +95,9 @@ final class ContainerHost implements AutoCloseable {
                         "keel.native.runtime.state-root", root.resolve("state").toString(),
                         "keel.native.runtime.exec-root", root.resolve("x").toString(),
                         "keel.native.runtime.cgroup-parent", cgroupParent,
-                        "keel.native.image.data-root", root.resolve("data").toString()))
+                        "keel.native.image.data-root", root.resolve("data").toString(),
+                        "keel.stateplane.volumes-root", root.resolve("data").resolve("volumes").toString()))
+                .withFallback(netplane.config())
                 .withFallback(EmbeddedJournalConfig.forDir(root.resolve("journal")));
         ImageSettings images = ImageSettings.fromConfig(config.getConfig("keel.native.image"));
         ImageJson json = new ImageJson();
@@ -93,7 +106,7 @@ final class ContainerHost implements AutoCloseable {
         StoredImage image = new RootfsImport(catalog, json, ImagePlatform.host(), Clock.systemUTC())
                 .importTarball(new ByteArrayInputStream(busyboxRootfs()), List.of("CMD [\"sh\"]"), null);
         catalog.references().tag(ImageReference.parse(IMAGE), image.id());
-        ContainerHost host = new ContainerHost(name, cgroupParent, root, config, catalog);
+        ContainerHost host = new ContainerHost(name, cgroupParent, root, config, catalog, netplane);
         host.startSystem();
         return host;
     }
@@ -105,8 +118,16 @@ final class ContainerHost implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
         assertThat(eventually(() -> cluster.selfMember().status().equals(MemberStatus.up()))).isTrue();
         domain = Domain.start(system, Clock.systemUTC());
-        containers = LocalContainers.start(system, domain, catalog, Clock.systemUTC());
+        Plugins plugins = new Plugins(PluginHostSettings.fromConfig(system.settings().config().getConfig("keel.plugin-host")));
+        networks = LocalNetworks.open(system, domain, root.resolve("data").resolve("containers"), plugins);
+        volumes = LocalVolumes.open(system, domain, plugins);
+        containers = LocalContainers.start(system, domain, catalog, Clock.systemUTC(), networks, volumes);
+        networks.useContainers(containers);
+        volumes.useContainers(containers);
+        await(networks.recover());
+        await(volumes.recover());
         await(containers.reconcile());
+        await(volumes.adoptMounts(await(containers.list(false))));
     }
 
     /** keeld going away: its containers keep running. */
@@ -195,6 +216,7 @@ final class ContainerHost implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stopSystem();
+        netplane.remove();
         try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
             for (Path controller : controllers.toList()) {
                 Files.deleteIfExists(controller.resolve(cgroupParent.substring(1)));

@@ -20,7 +20,7 @@ class NetworkEntityTest {
 
     private static final String ID = "n1";
     private static final NetworkSpec SPEC = new NetworkSpec("front", "bridge", Map.of(), Map.of("tier", "front"),
-            new NetworkSpec.Ipam("default", List.of(new NetworkSpec.Pool("172.20.0.0/16", "", "172.20.0.1")), Map.of()),
+            new NetworkSpec.Ipam("default", List.of(new NetworkSpec.Pool("172.20.0.0/16", "", "172.20.0.1", Map.of())), Map.of()),
             false, true, false);
 
     private static ActorTestKit testKit;
@@ -48,7 +48,11 @@ class NetworkEntityTest {
 
     private CommandResultWithReply<NetworkEntity.Command, NetworkEntity.Event, NetworkEntity.State, Confirmation> attach(
             String containerId, String address) {
-        return kit.runCommand(r -> new NetworkEntity.Attach(containerId, "ep-" + containerId, address, r));
+        return kit.runCommand(r -> new NetworkEntity.Attach(containerId, endpoint(containerId, address), r));
+    }
+
+    private static NetworkEntity.Endpoint endpoint(String containerId, String address) {
+        return new NetworkEntity.Endpoint("ep-" + containerId, address, "", "", List.of());
     }
 
     private static void assertRejected(CommandResultWithReply<?, ?, ?, Confirmation> result, Rejection reason, String message) {
@@ -87,8 +91,8 @@ class NetworkEntityTest {
 
         var result = attach("c1", "172.20.0.2/16");
 
-        assertThat(result.event()).isEqualTo(new NetworkEntity.Attached(ID, "c1", "ep-c1", "172.20.0.2/16", NOW));
-        assertThat(result.state().endpoints()).containsEntry("c1", new NetworkEntity.Endpoint("ep-c1", "172.20.0.2/16"));
+        assertThat(result.event()).isEqualTo(new NetworkEntity.Attached(ID, "c1", endpoint("c1", "172.20.0.2/16"), NOW));
+        assertThat(result.state().endpoints()).containsEntry("c1", endpoint("c1", "172.20.0.2/16"));
     }
 
     @Test
@@ -139,7 +143,7 @@ class NetworkEntityTest {
 
         var result = kit.<Confirmation>runCommand(NetworkEntity.Remove::new);
 
-        assertRejected(result, Rejection.CONFLICT, "error while removing network: network front id n1 has active endpoints");
+        assertRejected(result, Rejection.FORBIDDEN, "error while removing network: network front id n1 has active endpoints");
     }
 
     @Test

@@ -114,7 +114,7 @@ class VolumeEntityTest {
 
         var result = kit.<Confirmation>runCommand(r -> new VolumeEntity.Remove(true, r));
 
-        assertRejected(result, Rejection.CONFLICT, "remove pgdata: volume is in use - [c1,c2]");
+        assertRejected(result, Rejection.CONFLICT, "remove pgdata: volume is in use - [c1, c2]");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.keel.actors.container.ContainerEntity.State;
 import dev.keel.actors.container.ContainerResources;
 import dev.keel.actors.container.Containers;
 import dev.keel.actors.container.RestartPolicy;
+import dev.keel.actors.network.Networks.ContainerEndpoint;
 import dev.keel.httpapi.route.ApiVersion;
 import dev.keel.httpapi.route.Json;
 import dev.keel.httpapi.route.JsonFields;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -63,7 +65,7 @@ public final class ContainerCodec {
     // --- requests ---------------------------------------------------------------------------------------------------
 
     /**
-     * {@code POST /containers/create}: Config at the top level with HostConfig inside (NetworkingConfig is ignored).
+     * {@code POST /containers/create}: Config at the top level with HostConfig and NetworkingConfig inside.
      * Cmd and Entrypoint take a string or an array, as Docker's StrSlice.
      */
     public static Containers.CreateRequest decodeCreate(String name, byte[] body) {
@@ -90,7 +92,17 @@ public final class ContainerCodec {
                 host.bool("AutoRemove"),
                 host.text("NetworkMode"),
                 host.strings("Binds", false),
-                config.keys("ExposedPorts"));
+                config.keys("ExposedPorts"),
+                ContainerNetworkCodec.portBindings(host),
+                host.bool("PublishAllPorts"),
+                ContainerNetworkCodec.endpoints(config),
+                host.strings("Dns", false),
+                host.strings("DnsSearch", false),
+                host.strings("DnsOptions", false),
+                host.strings("ExtraHosts", false),
+                ContainerMountCodec.decode(config, host),
+                host.strings("VolumesFrom", false),
+                host.text("VolumeDriver"));
         return new Containers.CreateRequest(name, image, decoded);
     }
 
@@ -229,7 +241,8 @@ public final class ContainerCodec {
     }
 
     /** One entry of {@code GET /containers/json}. */
-    public static ObjectNode summary(State s, Instant now) {
+    public static ObjectNode summary(State s, Map<String, ContainerEndpoint> endpoints, Function<String, String> networkName,
+                                     Instant now) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("Id", s.containerId());
         out.putArray("Names").add(s.name());
@@ -237,18 +250,20 @@ public final class ContainerCodec {
         out.put("ImageID", imageId(s.imageId()));
         out.put("Command", String.join(" ", command(s.config())));
         out.put("Created", s.createdAt().getEpochSecond());
-        out.putArray("Ports");
+        out.set("Ports", ContainerNetworkCodec.summaryPorts(s, endpoints));
         out.set("Labels", stringMap(s.config().labels()));
         out.put("State", stateName(s));
         out.put("Status", status(s, now));
         out.putObject("HostConfig").put("NetworkMode", networkMode(s.config()));
-        out.putObject("NetworkSettings").putObject("Networks");
-        out.set("Mounts", mounts(s.config().binds()));
+        out.putObject("NetworkSettings").set("Networks", ContainerNetworkCodec.networks(s,
+                s.isRunning() || s.isPaused() ? endpoints : Map.of(), networkName));
+        out.set("Mounts", ContainerMountCodec.mountPoints(s.config()));
         return out;
     }
 
     /** {@code GET /containers/{id}/json}, with every key the templates of both docker CLIs read. */
-    public static ObjectNode inspect(State s) {
+    public static ObjectNode inspect(State s, Map<String, ContainerEndpoint> endpoints, Function<String, String> networkName,
+                                     String sandboxKey) {
         ContainerConfig c = s.config();
         List<String> command = command(c);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -286,9 +301,9 @@ public final class ContainerCodec {
         ObjectNode graphDriver = out.putObject("GraphDriver");
         graphDriver.put("Name", "overlay2");
         graphDriver.putObject("Data");
-        out.set("Mounts", mounts(c.binds()));
+        out.set("Mounts", ContainerMountCodec.mountPoints(c));
         out.set("Config", config(s));
-        out.set("NetworkSettings", networkSettings());
+        out.set("NetworkSettings", ContainerNetworkCodec.settings(s, endpoints, networkName, sandboxKey));
         return out;
     }
 
@@ -296,7 +311,7 @@ public final class ContainerCodec {
         ObjectNode host = Json.MAPPER.createObjectNode();
         host.set("Binds", c.binds().isEmpty() ? host.nullNode() : strings(c.binds()));
         host.put("NetworkMode", networkMode(c));
-        host.putObject("PortBindings");
+        ContainerNetworkCodec.hostConfig(host, c);
         ObjectNode restart = host.putObject("RestartPolicy");
         restart.put("Name", restartName(c.restartPolicy().mode()));
         restart.put("MaximumRetryCount", c.restartPolicy().maximumRetryCount());
@@ -308,7 +323,6 @@ public final class ContainerCodec {
         host.put("CpuShares", r.cpuShares());
         host.put("PidsLimit", r.pidsLimit());
         host.put("Privileged", false);
-        host.put("PublishAllPorts", false);
         host.put("ReadonlyRootfs", false);
         return host;
     }
@@ -346,29 +360,6 @@ public final class ContainerCodec {
     }
 
     /** Keel attaches no networks yet: the shape both CLIs read, empty. */
-    private static ObjectNode networkSettings() {
-        ObjectNode net = Json.MAPPER.createObjectNode();
-        net.put("Bridge", "");
-        net.put("SandboxID", "");
-        net.put("HairpinMode", false);
-        net.put("LinkLocalIPv6Address", "");
-        net.put("LinkLocalIPv6PrefixLen", 0);
-        net.putObject("Ports");
-        net.put("SandboxKey", "");
-        net.putNull("SecondaryIPAddresses");
-        net.putNull("SecondaryIPv6Addresses");
-        net.put("EndpointID", "");
-        net.put("Gateway", "");
-        net.put("GlobalIPv6Address", "");
-        net.put("GlobalIPv6PrefixLen", 0);
-        net.put("IPAddress", "");
-        net.put("IPPrefixLen", 0);
-        net.put("IPv6Gateway", "");
-        net.put("MacAddress", "");
-        net.putObject("Networks");
-        return net;
-    }
-
     /** Docker's {@code MountPoint}s of the binds: "src:dst[:mode]", a source that is not a path being a volume. */
     static ArrayNode mounts(List<String> binds) {
         ArrayNode out = Json.MAPPER.createArrayNode();
@@ -463,7 +454,7 @@ public final class ContainerCodec {
     }
 
     /** Go's RFC3339Nano (fraction without trailing zeros), Go's zero time for a time not reached. */
-    static String rfc3339Nano(Instant t) {
+    public static String rfc3339Nano(Instant t) {
         if (t.equals(Instant.EPOCH)) {
             return ZERO_TIME;
         }

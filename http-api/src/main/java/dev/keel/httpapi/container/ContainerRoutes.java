@@ -39,7 +39,7 @@ public final class ContainerRoutes extends AllDirectives {
     private final Engine engine;
     private final Containers containers;
     private final Clock clock;
-    private final ContainerSummaries summaries = new ContainerSummaries();
+    private final ContainerSummaries summaries;
 
     public ContainerRoutes(Engine engine) {
         this(engine, Clock.systemUTC());
@@ -49,6 +49,7 @@ public final class ContainerRoutes extends AllDirectives {
         this.engine = engine;
         this.containers = engine.containers();
         this.clock = clock;
+        this.summaries = new ContainerSummaries(engine.networks()::endpointsOf, engine.networks()::nameOf);
     }
 
     public Route route() {
@@ -98,7 +99,9 @@ public final class ContainerRoutes extends AllDirectives {
     }
 
     private Route inspect(String ref) {
-        return ErrorBody.answer(() -> containers.inspect(ref).thenApply(s -> Json.ok(ContainerCodec.inspect(s))));
+        return ErrorBody.answer(() -> containers.inspect(ref).thenApply(s -> Json.ok(ContainerMountCodec.withVolumes(
+                ContainerCodec.inspect(s, engine.networks().endpointsOf(s.containerId()), engine.networks()::nameOf,
+                        engine.networks().sandboxKey(s.containerId())), s.config(), engine.volumes()::mountSource))));
     }
 
     private Route remove(String ref) {

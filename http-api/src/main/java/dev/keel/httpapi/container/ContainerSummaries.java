@@ -2,6 +2,7 @@ package dev.keel.httpapi.container;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.keel.actors.container.ContainerEntity.State;
+import dev.keel.actors.network.Networks.ContainerEndpoint;
 import dev.keel.httpapi.route.Json;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +11,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * The body of {@code GET /containers/json}, from bytes kept per container. The list is the API's most frequent read
- * (clients poll it), and a container's summary changes only with its state — a new {@link State} instance — except its
- * human "Status" ("Up 3 seconds"), which is written fresh on every list. Clients do not depend on the order of keys.
+ * (clients poll it), and a container's summary changes only with its state — a new {@link State} instance — or its
+ * endpoints, except its human "Status" ("Up 3 seconds"), which is written fresh on every list. Clients do not depend on the order of keys.
  */
 final class ContainerSummaries {
 
     private static final int BYTES_PER_SUMMARY = 640;
 
     /** A summary without its Status: the JSON object's bytes after its opening brace. */
-    private record Encoded(State state, byte[] restOfObject) {}
+    private record Encoded(State state, Map<String, ContainerEndpoint> endpoints, byte[] restOfObject) {}
 
     private final Map<String, Encoded> byId = new ConcurrentHashMap<>();
+    private final Function<String, Map<String, ContainerEndpoint>> endpointsOf;
+    private final Function<String, String> networkName;
+
+    /** @param endpointsOf a running container's endpoints by network id; @param networkName a network's name by id */
+    ContainerSummaries(Function<String, Map<String, ContainerEndpoint>> endpointsOf, Function<String, String> networkName) {
+        this.endpointsOf = endpointsOf;
+        this.networkName = networkName;
+    }
 
     byte[] encode(List<State> states, Instant now) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(2 + states.size() * BYTES_PER_SUMMARY);
@@ -46,15 +56,17 @@ final class ContainerSummaries {
 
     private Encoded encoded(State state) {
         Encoded known = byId.get(state.containerId());
-        if (known != null && known.state() == state) {
+        Map<String, ContainerEndpoint> endpoints = state.isRunning() || state.isPaused()
+                ? endpointsOf.apply(state.containerId()) : Map.of();
+        if (known != null && known.state() == state && known.endpoints().equals(endpoints)) {
             return known;
         }
-        var summary = ContainerCodec.summary(state, Instant.EPOCH);
+        var summary = ContainerCodec.summary(state, endpoints, networkName, Instant.EPOCH);
         summary.remove("Status");
         byte[] object = bytes(summary);
         byte[] rest = new byte[object.length - 1];
         System.arraycopy(object, 1, rest, 0, rest.length);
-        Encoded fresh = new Encoded(state, rest);
+        Encoded fresh = new Encoded(state, endpoints, rest);
         byId.put(state.containerId(), fresh);
         return fresh;
     }

@@ -4,6 +4,7 @@ import dev.keel.actors.container.ContainerEntity;
 import dev.keel.actors.history.History;
 import dev.keel.actors.image.ImageEntity;
 import dev.keel.actors.network.NetworkEntity;
+import dev.keel.actors.network.NetworkSpec;
 import dev.keel.actors.volume.VolumeEntity;
 import java.time.Instant;
 import java.util.Collections;
@@ -69,7 +70,8 @@ public final class DockerEvents {
 
     private final Map<String, ContainerFacts> containers = new HashMap<>();
     private final Map<String, Map<String, String>> imageLabels = new HashMap<>();
-    private final Map<String, String> networkNames = new HashMap<>();
+    /** Each network's name and driver, from its creation: Docker puts both on every network event. */
+    private final Map<String, NetworkSpec> networkSpecs = new HashMap<>();
     private final Map<String, String> volumeDrivers = new HashMap<>();
 
     /** True when {@code recorded} is about a container this instance has not met, whose facts it needs. */
@@ -219,11 +221,8 @@ public final class DockerEvents {
     private List<Message> network(NetworkEntity.Event event, long offset) {
         String id = event.networkId();
         if (event instanceof NetworkEntity.Created created) {
-            networkNames.put(id, created.spec().name());
-            SortedMap<String, String> attributes = new TreeMap<>();
-            attributes.put("name", created.spec().name());
-            attributes.put("type", created.spec().driver());
-            return List.of(new Message(NETWORK, "create", id, attributes, event.at(), offset));
+            networkSpecs.put(id, created.spec());
+            return List.of(new Message(NETWORK, "create", id, networkAttributes(id), event.at(), offset));
         }
         if (event instanceof NetworkEntity.Attached attached) {
             return List.of(networkMessage("connect", id, attached.containerId(), offset, event.at()));
@@ -232,24 +231,27 @@ public final class DockerEvents {
             return List.of(networkMessage("disconnect", id, detached.containerId(), offset, event.at()));
         }
         if (event instanceof NetworkEntity.Removed) {
-            SortedMap<String, String> attributes = new TreeMap<>();
-            String name = networkNames.remove(id);
-            if (name != null) {
-                attributes.put("name", name);
-            }
+            SortedMap<String, String> attributes = networkAttributes(id);
+            networkSpecs.remove(id);
             return List.of(new Message(NETWORK, "destroy", id, attributes, event.at(), offset));
         }
         return List.of();
     }
 
     private Message networkMessage(String action, String id, String containerId, long offset, Instant at) {
-        SortedMap<String, String> attributes = new TreeMap<>();
+        SortedMap<String, String> attributes = networkAttributes(id);
         attributes.put("container", containerId);
-        String name = networkNames.get(id);
-        if (name != null) {
-            attributes.put("name", name);
-        }
         return new Message(NETWORK, action, id, attributes, at, offset);
+    }
+
+    private SortedMap<String, String> networkAttributes(String id) {
+        SortedMap<String, String> attributes = new TreeMap<>();
+        NetworkSpec spec = networkSpecs.get(id);
+        if (spec != null) {
+            attributes.put("name", spec.name());
+            attributes.put("type", spec.driver());
+        }
+        return attributes;
     }
 
     private List<Message> volume(VolumeEntity.Event event, long offset) {

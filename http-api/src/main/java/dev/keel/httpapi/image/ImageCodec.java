@@ -312,7 +312,7 @@ public final class ImageCodec {
     }
 
     /** Docker's {@code until} timestamps: unix seconds[.nanos], RFC 3339, or a Go duration before {@code now}. */
-    static Instant timestamp(String key, String value, Instant now) {
+    public static Instant timestamp(String key, String value, Instant now) {
         try {
             if (value.matches("[0-9]+(\\.[0-9]{1,9})?")) {
                 String[] parts = value.split("\\.");

@@ -3,14 +3,17 @@ package dev.keel.httpapi.route;
 import dev.keel.actors.Engine;
 import dev.keel.actors.EngineFailure;
 import dev.keel.httpapi.attach.AttachRoutes;
+import dev.keel.httpapi.authz.AuthorizationLayer;
 import dev.keel.httpapi.container.ContainerRoutes;
 import dev.keel.httpapi.container.InspectionRoutes;
 import dev.keel.httpapi.event.EventRoutes;
 import dev.keel.httpapi.exec.ExecRoutes;
 import dev.keel.httpapi.image.CommitRoute;
 import dev.keel.httpapi.image.ImageRoutes;
+import dev.keel.httpapi.network.NetworkRoutes;
 import dev.keel.httpapi.system.DaemonFacts;
 import dev.keel.httpapi.system.SystemRoutes;
+import dev.keel.httpapi.volume.VolumeRoutes;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -52,31 +55,44 @@ public final class ApiRoutes extends AllDirectives {
     private static final HttpResponse PAGE_NOT_FOUND = ErrorBody.response(StatusCodes.NOT_FOUND, "page not found");
 
     private final ApiSettings settings;
+    private final AuthorizationLayer authorization;
     private final Route endpoints;
 
     public ApiRoutes(Engine engine, ApiSettings settings, DaemonFacts daemon) {
-        this(settings, new SystemRoutes(engine, daemon).route(),
+        this(engine, settings, daemon, AuthorizationLayer.none());
+    }
+
+    /** The API with every request (and buffered answer) passed through {@code authorization} first. */
+    public ApiRoutes(Engine engine, ApiSettings settings, DaemonFacts daemon, AuthorizationLayer authorization) {
+        this(settings, authorization, new SystemRoutes(engine, daemon).route(),
                 new ContainerRoutes(engine).route(),
                 new InspectionRoutes(engine).route(),
                 new AttachRoutes(engine).route(),
                 new ExecRoutes(engine).route(),
                 new ImageRoutes(engine, settings).route(),
+                new NetworkRoutes(engine).route(),
+                new VolumeRoutes(engine).route(),
                 new CommitRoute(engine).route(),
                 new EventRoutes(engine).route());
     }
 
     /** The API around {@code groups}; ping is always there. */
     ApiRoutes(ApiSettings settings, Route... groups) {
+        this(settings, AuthorizationLayer.none(), groups);
+    }
+
+    ApiRoutes(ApiSettings settings, AuthorizationLayer authorization, Route... groups) {
         this.settings = settings;
+        this.authorization = authorization;
         this.endpoints = concat(new PingRoute().route(), groups);
     }
 
     public Route route() {
-        return respondWithHeaders(DOCKER_HEADERS, () -> handleExceptions(failures(), () -> handleRejections(rejections(),
-                () -> withSizeLimit(settings.maxBodyBytes(), () -> concat(
+        return respondWithHeaders(DOCKER_HEADERS, () -> authorization.authorize(() -> handleExceptions(failures(),
+                () -> handleRejections(rejections(), () -> withSizeLimit(settings.maxBodyBytes(), () -> concat(
                         options(() -> complete(StatusCodes.OK)),
                         pathPrefix(PathMatchers.segment(VERSION_SEGMENT), prefix -> versioned(prefix.substring(1))),
-                        endpoints)))));
+                        endpoints))))));
     }
 
     private Route versioned(String text) {

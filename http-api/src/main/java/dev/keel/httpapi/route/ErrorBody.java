@@ -30,6 +30,7 @@ public final class ErrorBody {
             case INVALID_ARGUMENT -> StatusCodes.BAD_REQUEST;
             case NOT_MODIFIED -> StatusCodes.NOT_MODIFIED;
             case HOST_FAILURE -> StatusCodes.INTERNAL_SERVER_ERROR;
+            case FORBIDDEN -> StatusCodes.FORBIDDEN;
         };
     }
 

@@ -28,7 +28,7 @@ public final class DaemonConfig {
 
     /** daemon.json keys that mean the same for keeld; each maps to {@code keel.daemon.<key>}. */
     static final Set<String> DOCKER_KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "log-level", "debug", "group",
-            "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
+            "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "authorization-plugins");
 
     private static final Set<String> NATIVE_ROOTS = Set.of("keel", "pekko");
 
@@ -146,6 +146,9 @@ public final class DaemonConfig {
         flags.tlsCaCert().ifPresent(v -> values.put("keel.daemon.tlscacert", v));
         flags.tlsCert().ifPresent(v -> values.put("keel.daemon.tlscert", v));
         flags.tlsKey().ifPresent(v -> values.put("keel.daemon.tlskey", v));
+        if (!flags.authorizationPlugins().isEmpty()) {
+            values.put("keel.daemon.authorization-plugins", flags.authorizationPlugins());
+        }
         if (flags.debug()) {
             values.put("keel.daemon.debug", true);
         }

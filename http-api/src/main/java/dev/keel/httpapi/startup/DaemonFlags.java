@@ -26,6 +26,7 @@ public record DaemonFlags(
         Optional<String> tlsCaCert,
         Optional<String> tlsCert,
         Optional<String> tlsKey,
+        List<String> authorizationPlugins,
         boolean debug,
         Map<String, String> overrides,
         boolean help,
@@ -52,6 +53,9 @@ public record DaemonFlags(
                   --tlscacert FILE      Trust certs signed only by this CA (default ~/.docker/ca.pem)
                   --tlscert FILE        TLS certificate (default ~/.docker/cert.pem)
                   --tlskey FILE         TLS key (default ~/.docker/key.pem)
+                  --authorization-plugin NAME
+                                        Authorization plugin every API request must pass,
+                                        repeatable: all must allow, asked in order
               -D, --debug               Same as --log-level debug
               -D key=value, -Dkey=value Override any configuration path, e.g.
                                         -D keel.cluster.port=2552
@@ -103,6 +107,7 @@ public record DaemonFlags(
                 case "--tlscacert" -> b.tlsCaCert = inline != null ? inline : value(args, ++i, name);
                 case "--tlscert" -> b.tlsCert = inline != null ? inline : value(args, ++i, name);
                 case "--tlskey" -> b.tlsKey = inline != null ? inline : value(args, ++i, name);
+                case "--authorization-plugin" -> b.authorizationPlugins.add(inline != null ? inline : value(args, ++i, name));
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new BadUsage("unknown flag: " + name);
@@ -142,6 +147,7 @@ public record DaemonFlags(
 
     private static final class Builder {
         final List<String> hosts = new ArrayList<>();
+        final List<String> authorizationPlugins = new ArrayList<>();
         final Map<String, String> overrides = new LinkedHashMap<>();
         String dataRoot;
         String execRoot;
@@ -170,7 +176,7 @@ public record DaemonFlags(
             return new DaemonFlags(List.copyOf(hosts), Optional.ofNullable(dataRoot), Optional.ofNullable(execRoot),
                     Optional.ofNullable(pidFile), Optional.ofNullable(configFile), Optional.ofNullable(logLevel),
                     Optional.ofNullable(group), Optional.ofNullable(tls), Optional.ofNullable(tlsVerify),
-                    Optional.ofNullable(tlsCaCert), Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), debug, Map.copyOf(overrides), help, version);
+                    Optional.ofNullable(tlsCaCert), Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), List.copyOf(authorizationPlugins), debug, Map.copyOf(overrides), help, version);
         }
     }
 }

@@ -135,7 +135,9 @@ final class SystemCodec {
         return out;
     }
 
-    Map<String, Object> diskUsage(List<ContainerEntity.State> containers, List<ImageEntity.State> images) {
+    /** @param volumes the volumes as Docker's Volume, with UsageData */
+    Map<String, Object> diskUsage(List<ContainerEntity.State> containers, List<ImageEntity.State> images,
+                                  List<?> volumes) {
         Map<String, Long> users = containers.stream()
                 .collect(Collectors.groupingBy(ContainerEntity.State::imageId, Collectors.counting()));
         List<Object> imageSummaries = new ArrayList<>();
@@ -152,7 +154,7 @@ final class SystemCodec {
         out.put("LayersSize", layersSize);
         out.put("Images", imageSummaries);
         out.put("Containers", containerSummaries);
-        out.put("Volumes", List.of());
+        out.put("Volumes", volumes);
         out.put("BuildCache", List.of());
         return out;
     }

@@ -1,13 +1,17 @@
 package dev.keel.httpapi.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.actors.Engine;
 import dev.keel.actors.container.ContainerEntity;
 import dev.keel.actors.image.ImageEntity;
+import dev.keel.actors.volume.Volumes;
 import dev.keel.httpapi.route.ErrorBody;
 import dev.keel.httpapi.route.Json;
+import dev.keel.httpapi.volume.VolumeCodec;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.ActorSystem;
@@ -44,7 +48,8 @@ public final class SystemRoutes extends AllDirectives {
         return concat(
                 path("version", () -> get(() -> complete(Json.ok(codec.version())))),
                 path("info", () -> get(() -> extractActorSystem(system -> completeWithFuture(info(blocking(system)))))),
-                path(PathMatchers.segment("system").slash("df"), () -> get(() -> completeWithFuture(diskUsage()))),
+                path(PathMatchers.segment("system").slash("df"), () -> get(() -> extractActorSystem(
+                        system -> completeWithFuture(diskUsage(blocking(system)))))),
                 path("auth", () -> post(() -> entity(Unmarshaller.entityToByteArray(), this::auth))));
     }
 
@@ -59,10 +64,16 @@ public final class SystemRoutes extends AllDirectives {
         return system.dispatchers().lookup("pekko.actor.default-blocking-io-dispatcher");
     }
 
-    private CompletionStage<HttpResponse> diskUsage() {
+    /** Volume sizes are directory walks: on the blocking dispatcher. */
+    private CompletionStage<HttpResponse> diskUsage(Executor blocking) {
         CompletionStage<List<ContainerEntity.State>> containers = engine.containers().list(true);
         CompletionStage<List<ImageEntity.State>> images = engine.images().list(true);
-        return answer(containers.thenCombine(images, (c, i) -> Json.ok(codec.diskUsage(c, i))));
+        Volumes volumes = engine.volumes();
+        CompletionStage<List<ObjectNode>> volumeUsage = volumes.list().thenApplyAsync(all -> all.stream()
+                .map(v -> VolumeCodec.volume(v, Optional.of(volumes.sizeBytes(v.name()).orElse(-1L))))
+                .toList(), blocking);
+        return answer(containers.thenCompose(c -> images.thenCombine(volumeUsage,
+                (i, v) -> Json.ok(codec.diskUsage(c, i, v)))));
     }
 
     private Route auth(byte[] body) {

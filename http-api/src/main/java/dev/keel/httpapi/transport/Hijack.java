@@ -49,7 +49,7 @@ public record Hijack(String statusLine, List<HttpHeader> headers, Flow<ByteStrin
     }
 
     /** The hijack {@code response} carries, if any. */
-    static Optional<Hijack> of(HttpResponse response) {
+    public static Optional<Hijack> of(HttpResponse response) {
         return response.getAttribute(KEY);
     }
 

@@ -28,7 +28,11 @@ final class BusyboxImage {
         for (String applet : APPLETS) {
             Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
         }
-        Path tar = dir.resolve("busybox.tar");
+        return tar(rootfs, dir.resolve("busybox.tar"));
+    }
+
+    /** Writes the tree under {@code rootfs} to {@code tar}, as {@code docker import} takes it, and answers {@code tar}. */
+    static Path tar(Path rootfs, Path tar) throws Exception {
         Process process = new ProcessBuilder("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());

@@ -2,18 +2,17 @@ package dev.keel.httpapi.cli;
 
 import static dev.keel.httpapi.cli.Conditions.eventually;
 import static dev.keel.httpapi.cli.DockerCli.timestamp;
+import static dev.keel.httpapi.cli.TestObjects.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,88 +26,34 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerCliIT {
 
-    private static final List<Path> BINARIES = List.of(Path.of("/usr/bin/docker"), Path.of("/usr/local/bin/docker"));
     /** The suite's own cgroup parent, apart from other keelds on the host. */
     private static final String CGROUP_PARENT = "/keel-cli";
 
-    private Path dir;
-    private Path execRoot;
-    private Path socket;
-    private Path busyboxTar;
-    private KeeldProcess keeld;
-    private final List<String> containers = new ArrayList<>();
-    private final List<String> images = new ArrayList<>();
+    @AutoClose
+    private CliHost host;
+    private final TestObjects made = new TestObjects();
 
     @BeforeAll
     void startKeeld() throws Exception {
-        dir = Files.createTempDirectory("keel-cli-it");
-        execRoot = Files.createDirectory(Path.of("/tmp", "kc" + ProcessHandle.current().pid()));
-        keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
-        socket = keeld.socket();
-        busyboxTar = BusyboxImage.tarball(dir);
-        keeld.start();
-    }
-
-    @AfterAll
-    void stopKeeldAndClean() throws Exception {
-        try {
-            if (keeld != null && keeld.isAlive()) {
-                removeEveryContainer();
-                keeld.stop();
-            }
-        } finally {
-            endLeftoverProcesses();
-            for (Path root : new Path[] {execRoot, dir}) {
-                if (root != null) {
-                    ScratchDirectory.remove(root);
-                }
-            }
-            try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-                for (Path controller : controllers.toList()) {
-                    Files.deleteIfExists(controller.resolve(CGROUP_PARENT.substring(1)));
-                }
-            }
-        }
+        host = CliHost.start("c", CGROUP_PARENT);
     }
 
     @AfterEach
     void removeWhatTheTestMade() throws Exception {
-        DockerCli cli = clis().findFirst().orElseThrow();
-        for (String container : containers) {
-            cli.run("rm", "-f", container);
-        }
-        for (String image : images) {
-            cli.run("rmi", "-f", image);
-        }
-        containers.clear();
-        images.clear();
+        made.removeWith(host.firstCli());
     }
 
     Stream<DockerCli> clis() {
-        return BINARIES.stream().filter(Files::isExecutable).map(binary -> new DockerCli(binary, socket.toString(),
-                configDir(binary)));
-    }
-
-    private Path configDir(Path binary) {
-        try {
-            return Files.createDirectories(dir.resolve("config" + binary.toString().replace('/', '-')));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A name of this test's own for {@code cli}, so the two CLIs never meet each other's objects. */
-    private static String name(DockerCli cli, String base) {
-        return base + "-" + cli.name().replace(".", "");
+        return host.clis();
     }
 
     private String importImage(DockerCli cli, String reference) throws Exception {
-        images.add(reference);
-        return cli.ok("import", "--change", "CMD [\"sh\"]", busyboxTar.toString(), reference);
+        made.image(reference);
+        return cli.ok("import", "--change", "CMD [\"sh\"]", host.busyboxTar().toString(), reference);
     }
 
     private String runDetached(DockerCli cli, String name, String... imageAndCommand) throws Exception {
-        containers.add(name);
+        made.container(name);
         List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
         args.addAll(List.of(imageAndCommand));
         return cli.ok(args.toArray(String[]::new));
@@ -134,7 +79,7 @@ class DockerCliIT {
 
         String id = importImage(cli, repository + ":1");
         cli.ok("tag", repository + ":1", repository + ":2");
-        images.add(repository + ":2");
+        made.image(repository + ":2");
 
         assertThat(id).matches("sha256:[0-9a-f]{64}");
         assertThat(cli.ok("images", "--format", "{{.Repository}}:{{.Tag}}").lines())
@@ -206,7 +151,7 @@ class DockerCliIT {
         String before = name(cli, "before");
         String after = name(cli, "after");
         runDetached(cli, before, image, "sh", "-c", "exit 3");
-        containers.add(after);
+        made.container(after);
 
         assertThat(cli.ok("wait", before)).isEqualTo("3");
         cli.ok("rename", before, after);
@@ -236,7 +181,7 @@ class DockerCliIT {
     void shouldSaveAndLoadAnImage(DockerCli cli) throws Exception {
         String image = name(cli, "keel-test/save") + ":1";
         String id = importImage(cli, image);
-        Path archive = dir.resolve(name(cli, "save") + ".tar");
+        Path archive = host.dir().resolve(name(cli, "save") + ".tar");
 
         cli.ok("save", "-o", archive.toString(), image);
         cli.ok("rmi", image);
@@ -342,8 +287,8 @@ class DockerCliIT {
         String web = name(cli, "survivor");
         String id = runDetached(cli, web, image, "sleep", "1000");
 
-        assertThat(keeld.stop()).as(keeld.log()).isTrue();
-        keeld.start();
+        assertThat(host.keeld().stop()).as(host.keeld().log()).isTrue();
+        host.keeld().start();
 
         assertThat(cli.ok("events", "--since", timestamp(since), "--until", timestamp(Instant.now()),
                 "--filter", "container=" + id, "--format", "{{.Action}}").lines())
@@ -358,7 +303,7 @@ class DockerCliIT {
         String echo = name(cli, "fg-echo");
         String failing = name(cli, "fg-exit");
         String complaining = name(cli, "fg-stderr");
-        containers.addAll(List.of(echo, failing, complaining));
+        List.of(echo, failing, complaining).forEach(made::container);
 
         DockerCli.Result hi = cli.run("run", "--rm", "--name", echo, image, "echo", "hi");
         DockerCli.Result exit = cli.run("run", "--rm", "--name", failing, image, "sh", "-c", "exit 3");
@@ -379,7 +324,7 @@ class DockerCliIT {
         String image = name(cli, "keel-test/stdin") + ":1";
         importImage(cli, image);
         String cat = name(cli, "stdin");
-        containers.add(cat);
+        made.container(cat);
 
         DockerCli.Result result = cli.runWithInput("hello\n", "run", "-i", "--rm", "--name", cat, image, "cat");
 
@@ -458,8 +403,8 @@ class DockerCliIT {
         String web = name(cli, "cp");
         runDetached(cli, web, image, "sleep", "1000");
         String content = "copied by " + cli.name() + "\n";
-        Path in = Files.writeString(dir.resolve(name(cli, "cp-in") + ".txt"), content);
-        Path out = dir.resolve(name(cli, "cp-out") + ".txt");
+        Path in = Files.writeString(host.dir().resolve(name(cli, "cp-in") + ".txt"), content);
+        Path out = host.dir().resolve(name(cli, "cp-out") + ".txt");
 
         cli.ok("cp", in.toString(), web + ":/tmp/in.txt");
         assertThat(cli.ok("exec", web, "cat", "/tmp/in.txt")).isEqualTo(content.strip());
@@ -493,8 +438,8 @@ class DockerCliIT {
         String reader = name(cli, "commit-run");
         runDetached(cli, writer, image, "sh", "-c", "echo committed > /file");
         assertThat(cli.ok("wait", writer)).isEqualTo("0");
-        images.add(committed);
-        containers.add(reader);
+        made.image(committed);
+        made.container(reader);
 
         assertThat(cli.ok("commit", writer, committed)).matches("sha256:[0-9a-f]{64}");
 
@@ -509,7 +454,7 @@ class DockerCliIT {
         String writer = name(cli, "export");
         runDetached(cli, writer, image, "sh", "-c", "echo exported > /exported.txt");
         assertThat(cli.ok("wait", writer)).isEqualTo("0");
-        Path archive = dir.resolve(name(cli, "export") + ".tar");
+        Path archive = host.dir().resolve(name(cli, "export") + ".tar");
 
         cli.ok("export", "-o", archive.toString(), writer);
 
@@ -523,9 +468,9 @@ class DockerCliIT {
         String image = name(cli, "keel-test/tty-run") + ":1";
         importImage(cli, image);
         String shell = name(cli, "tty-run");
-        containers.add(shell);
+        made.container(shell);
 
-        TmuxSession terminal = TmuxSession.start(dir.resolve(shell + ".tmux"), terminalName(shell),
+        TmuxSession terminal = TmuxSession.start(host.dir().resolve(shell + ".tmux"), terminalName(shell),
                 cli.commandLine("run", "-it", "--rm", "--name", shell, image, "sh"));
         try {
             typeInTheTerminalAndExit(terminal);
@@ -542,7 +487,7 @@ class DockerCliIT {
         String web = name(cli, "tty-exec");
         runDetached(cli, web, image, "sleep", "1000");
 
-        TmuxSession terminal = TmuxSession.start(dir.resolve(web + ".tmux"), terminalName(web),
+        TmuxSession terminal = TmuxSession.start(host.dir().resolve(web + ".tmux"), terminalName(web),
                 cli.commandLine("exec", "-it", web, "sh"));
         try {
             typeInTheTerminalAndExit(terminal);
@@ -570,22 +515,4 @@ class DockerCliIT {
         assertThat(process.waitFor()).as(output).isZero();
         return List.of(output.strip().split("\n"));
     }
-
-    // --- fixture --------------------------------------------------------------------------------------------------
-
-    private void removeEveryContainer() throws Exception {
-        DockerCli cli = clis().findFirst().orElseThrow();
-        for (String container : cli.run("ps", "-aq").lines()) {
-            cli.run("rm", "-f", container);
-        }
-    }
-
-    /** Processes keeld started for this test's containers (monitors) that outlived it: they name our roots. */
-    private void endLeftoverProcesses() {
-        List<String> roots = Stream.of(dir, execRoot).filter(Objects::nonNull).map(Path::toString).toList();
-        ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(line -> roots.stream().anyMatch(line::contains)).orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
-    }
-
 }

@@ -3,6 +3,7 @@ package dev.keel.httpapi.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import dev.keel.netplane.IsolatedNetplane;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,11 @@ final class KeeldProcess {
     private final Path socket;
     private final Path pidfile;
     private final String cgroupParent;
+    private final IsolatedNetplane netplane;
     /** Every start's output, so a failure shows what each run said. */
     private final List<String> output = new CopyOnWriteArrayList<>();
+    /** Daemon flags of the test's own ({@code -D key=value}), for every start. */
+    private final List<String> extraFlags = new CopyOnWriteArrayList<>();
     private Process process;
 
     /** {@code execRoot} must be short: container sockets under it must fit a unix socket path (107 bytes). */
@@ -38,6 +42,7 @@ final class KeeldProcess {
         this.socket = dir.resolve("keel.sock");
         this.pidfile = dir.resolve("keeld.pid");
         this.cgroupParent = cgroupParent;
+        this.netplane = IsolatedNetplane.random(execRoot.resolve("netns"));
     }
 
     Path dataRoot() {
@@ -52,6 +57,16 @@ final class KeeldProcess {
         return socket;
     }
 
+    /** Adds daemon flags ({@code "-D", "keel.plugin-host.retry-limit=2s"}) to the following starts. */
+    void addFlags(String... flags) {
+        extraFlags.addAll(List.of(flags));
+    }
+
+    /** Takes flags added by {@link #addFlags} away from the following starts ({@code "--authorization-plugin=x"}). */
+    void removeFlags(String... flags) {
+        extraFlags.removeAll(List.of(flags));
+    }
+
     /** Starts keeld and waits until it answers on its socket. */
     void start() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(),
@@ -60,6 +75,8 @@ final class KeeldProcess {
                 "--pidfile", pidfile.toString(),
                 "-H", "unix://" + socket)
                 .redirectErrorStream(true);
+        builder.command().addAll(netplane.daemonFlags());
+        builder.command().addAll(extraFlags);
         builder.environment().merge("KEELD_JAVA_OPTS", "-Dkeel.native.runtime.cgroup-parent=" + cgroupParent,
                 (inherited, own) -> inherited + " " + own);
         output.add("--- keeld start");
@@ -127,6 +144,16 @@ final class KeeldProcess {
             process.destroyForcibly();
             process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
+    }
+
+    /** Removes the bridge, rules and sandboxes keeld leaves for live restore; call once it and its containers are gone. */
+    void removeNetworkLeftovers() {
+        netplane.remove();
+    }
+
+    /** The tag that names this keeld's bridges, chains and sandboxes, for tests that look for them on the host. */
+    IsolatedNetplane netplane() {
+        return netplane;
     }
 
     boolean isAlive() {

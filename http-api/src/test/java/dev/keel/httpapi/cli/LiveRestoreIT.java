@@ -5,7 +5,6 @@ import static dev.keel.httpapi.cli.DockerCli.timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,14 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +36,7 @@ class LiveRestoreIT {
     private static final String EXIT_ON_SIGNAL_FILE = "while [ ! -f /tmp/go ]; do sleep 0.1; done; exit 7";
     private static final Pattern LINE_NUMBER = Pattern.compile("^line (\\d+)$", Pattern.MULTILINE);
 
-    private Path dir;
-    private Path execRoot;
+    private CliHost host;
     private KeeldProcess keeld;
     private DockerCli cli;
     private HostFootprint before;
@@ -49,45 +45,20 @@ class LiveRestoreIT {
 
     @BeforeEach
     void startKeeld() throws Exception {
-        dir = Files.createTempDirectory("keel-lr-it");
-        execRoot = Files.createDirectory(Path.of("/tmp", "klr" + ProcessHandle.current().pid()));
-        before = HostFootprint.take(roots(), CGROUP_PARENT);
-        Path binary = Stream.of(Path.of("/usr/local/bin/docker"), Path.of("/usr/bin/docker"))
-                .filter(Files::isExecutable).findFirst().orElseThrow();
-        keeld = new KeeldProcess(dir, execRoot, CGROUP_PARENT);
-        cli = new DockerCli(binary, keeld.socket().toString(), Files.createDirectories(dir.resolve("config")));
-        keeld.start();
-        cli.ok("import", "--change", "CMD [\"sh\"]", BusyboxImage.tarball(dir).toString(), IMAGE);
+        host = CliHost.create("lr", CGROUP_PARENT);
+        keeld = host.keeld();
+        before = host.footprint();
+        cli = host.newestCli();
+        host.startKeeld();
+        cli.ok("import", "--change", "CMD [\"sh\"]", host.busyboxTar().toString(), IMAGE);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            if (keeld != null && keeld.isAlive()) {
-                for (String container : cli.run("ps", "-aq").lines()) {
-                    cli.run("rm", "-f", container);
-                }
-                keeld.stop();
-            }
-        } finally {
-            if (keeld != null) {
-                keeld.kill();
-            }
-            seenPids.addAll(HostFootprint.take(roots(), CGROUP_PARENT).pids());
-            for (long pid : seenPids) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            for (long pid : seenPids) {
-                ProcessHandle.of(pid).ifPresent(p -> p.onExit().completeOnTimeout(p, 10, TimeUnit.SECONDS).join());
-            }
-            ScratchDirectory.remove(execRoot);
-            ScratchDirectory.remove(dir);
-            HostFootprint.removeCgroups(CGROUP_PARENT);
+        if (host == null) {
+            return;
         }
-    }
-
-    private List<Path> roots() {
-        return Stream.of(dir, execRoot).filter(Objects::nonNull).toList();
+        host.close(() -> CliHost.end(seenPids));
     }
 
     @Test
@@ -107,7 +78,7 @@ class LiveRestoreIT {
             containerPids.put(id, pid);
         }
         seenPids.addAll(containerPids.values());
-        HostFootprint running = HostFootprint.take(roots(), CGROUP_PARENT);
+        HostFootprint running = host.footprint();
         seenPids.addAll(running.pids());
         // The final comparison sees what the containers put on the host, so it would see what they leave.
         for (String id : all) {
@@ -125,7 +96,7 @@ class LiveRestoreIT {
         assertThat(ProcessHandle.of(keeldPid)).as("keeld after kill -9").isEmpty();
         containerPids.forEach((id, pid) -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
                 .as("process %d of container %s while keeld is down", pid, id).contains(true));
-        HostFootprint keeldDown = HostFootprint.take(roots(), CGROUP_PARENT);
+        HostFootprint keeldDown = host.footprint();
         for (String id : all) {
             assertThat(keeldDown.processes()).as("monitor of %s while keeld is down", id)
                     .anyMatch(p -> p.contains("conmon") && p.contains(id));
@@ -171,7 +142,7 @@ class LiveRestoreIT {
             assertThat(cli.ok("rm", "-f", id)).isEqualTo(id);
         }
         assertThat(keeld.stop()).as("keeld exits 0 on SIGTERM:\n%s", keeld.log()).isTrue();
-        eventually("the host as before the test", () -> HostFootprint.take(roots(), CGROUP_PARENT).addedSince(before).isEmpty());
+        eventually("the host as before the test", () -> host.footprint().addedSince(before).isEmpty());
     }
 
     /** The highest {@code line N} in the container's log so far. */

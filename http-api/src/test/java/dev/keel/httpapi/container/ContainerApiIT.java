@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.keel.netplane.IsolatedNetplane;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,6 +44,7 @@ class ContainerApiIT {
 
     private static Path dir;
     private static Path execRoot;
+    private static IsolatedNetplane netplane;
     private static Process keeld;
     private static final List<String> keeldOutput = new CopyOnWriteArrayList<>();
     private static String base;
@@ -59,13 +61,15 @@ class ContainerApiIT {
             port = free.getLocalPort();
         }
         base = "http://127.0.0.1:" + port + "/v1.41";
-        keeld = new ProcessBuilder(LAUNCHER.toString(),
+        netplane = IsolatedNetplane.random(execRoot.resolve("netns"));
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(),
                 "--data-root", dir.resolve("data").toString(),
                 "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("keeld.pid").toString(),
                 "-H", "unix://" + dir.resolve("keel.sock"),
-                "-H", "tcp://127.0.0.1:" + port)
-                .redirectErrorStream(true).start();
+                "-H", "tcp://127.0.0.1:" + port));
+        command.addAll(netplane.daemonFlags());
+        keeld = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(keeld.getInputStream(), StandardCharsets.UTF_8))) {
@@ -107,6 +111,7 @@ class ContainerApiIT {
                 keeld.descendants().forEach(ProcessHandle::destroyForcibly);
                 keeld.destroyForcibly().waitFor();
             }
+            netplane.remove();
         }
         for (Path root : new Path[] {dir, execRoot}) {
             if (root != null) {

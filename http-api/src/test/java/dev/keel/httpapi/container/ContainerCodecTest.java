@@ -226,7 +226,7 @@ class ContainerCodecTest {
                 List.of());
         State running = state(Status.RUNNING, config, CREATED.plusSeconds(1), Instant.EPOCH, 0);
 
-        JsonNode summary = ContainerCodec.summary(running, CREATED.plusSeconds(4));
+        JsonNode summary = ContainerCodec.summary(running, Map.of(), id -> "", CREATED.plusSeconds(4));
 
         assertThat(summary.get("Id").asText()).isEqualTo(ID);
         assertThat(summary.get("Names").get(0).asText()).isEqualTo("/web");
@@ -247,7 +247,7 @@ class ContainerCodecTest {
     void shouldInspectWithGoZeroTimesAndTheKeysTheClisRead() {
         State created = state(Status.CREATED, ContainerConfig.EMPTY, Instant.EPOCH, Instant.EPOCH, 0);
 
-        JsonNode inspect = ContainerCodec.inspect(created);
+        JsonNode inspect = ContainerCodec.inspect(created, Map.of(), id -> "", "");
 
         assertThat(inspect.get("Created").asText()).isEqualTo("2026-11-30T10:00:00.12Z");
         assertThat(inspect.at("/State/Status").asText()).isEqualTo("created");
@@ -267,7 +267,7 @@ class ContainerCodecTest {
         ContainerConfig config = new ContainerConfig(List.of("echo", "hi"), List.of(), List.of(), "", "", "", Map.of(),
                 false, false, "", RestartPolicy.NO, ContainerResources.UNLIMITED, false, "", List.of("/a:/b"), List.of());
 
-        JsonNode inspect = ContainerCodec.inspect(state(Status.RUNNING, config, CREATED, Instant.EPOCH, 0));
+        JsonNode inspect = ContainerCodec.inspect(state(Status.RUNNING, config, CREATED, Instant.EPOCH, 0), Map.of(), id -> "", "");
 
         assertThat(inspect.get("Path").asText()).isEqualTo("echo");
         assertThat(inspect.get("Args")).hasSize(1);

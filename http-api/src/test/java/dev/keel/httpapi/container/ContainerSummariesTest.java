@@ -16,7 +16,7 @@ class ContainerSummariesTest {
 
     private static final Instant STARTED = Instant.parse("2026-11-30T10:00:00Z");
 
-    private final ContainerSummaries summaries = new ContainerSummaries();
+    private final ContainerSummaries summaries = new ContainerSummaries(id -> Map.of(), id -> "");
 
     @Test
     void shouldWriteWhatTheCodecWritesForEachContainer() throws Exception {
@@ -27,7 +27,7 @@ class ContainerSummariesTest {
         JsonNode list = Json.MAPPER.readTree(summaries.encode(List.of(web, db), now));
 
         // Compared as maps: the order of keys is not part of the contract.
-        assertThat(asList(list)).containsExactly(asMap(ContainerCodec.summary(web, now)), asMap(ContainerCodec.summary(db, now)));
+        assertThat(asList(list)).containsExactly(asMap(ContainerCodec.summary(web, Map.of(), id -> "", now)), asMap(ContainerCodec.summary(db, Map.of(), id -> "", now)));
     }
 
     @Test

@@ -219,7 +219,8 @@ class DockerEventsTest {
             assertThat(m.action()).isEqualTo("create");
             assertThat(m.attributes()).containsExactly(Map.entry("name", "backend"), Map.entry("type", "bridge"));
         });
-        assertThat(map(new NetworkEntity.Attached(net, ID, "ep", "172.18.0.2", AT)).get(0))
+        assertThat(map(new NetworkEntity.Attached(net, ID,
+                new NetworkEntity.Endpoint("ep", "172.18.0.2/16", "", "", List.of()), AT)).get(0))
                 .satisfies(m -> assertThat(m.action()).isEqualTo("connect"))
                 .satisfies(m -> assertThat(m.attributes()).containsEntry("container", ID).containsEntry("name", "backend"));
         assertThat(actions(map(new NetworkEntity.Detached(net, ID, AT)))).containsExactly("disconnect");

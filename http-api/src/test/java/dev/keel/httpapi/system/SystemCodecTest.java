@@ -68,7 +68,8 @@ class SystemCodecTest {
     @Test
     void shouldReportDiskUsageWithTheContainersOfEachImage() {
         Map<String, Object> df = codec.diskUsage(List.of(container("a", ContainerEntity.Status.RUNNING, "sha256:1"),
-                container("b", ContainerEntity.Status.EXITED, "sha256:1")), List.of(image("sha256:1", 100), image("sha256:2", 50)));
+                container("b", ContainerEntity.Status.EXITED, "sha256:1")), List.of(image("sha256:1", 100), image("sha256:2", 50)),
+                List.of());
 
         assertThat(df).containsEntry("LayersSize", 150L).containsEntry("Volumes", List.of()).containsEntry("BuildCache", List.of());
         assertThat(maps(df.get("Images"))).extracting(i -> i.get("Containers")).containsExactly(2L, 0L);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.keel.netplane.IsolatedNetplane;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * end of its output.
  */
 record LaunchedKeeld(Process process, List<String> output, CompletableFuture<String> ready,
-                     CompletableFuture<Void> ended) {
+                     CompletableFuture<Void> ended, IsolatedNetplane netplane) {
 
     private static final Path LAUNCHER = Path.of(System.getProperty("keel.launcher", "../bin/keeld"));
     static final long START_TIMEOUT_SECONDS = 90;
@@ -28,10 +29,12 @@ record LaunchedKeeld(Process process, List<String> output, CompletableFuture<Str
                 "--data-root", dir.resolve("data").toString(),
                 "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("keeld.pid").toString()));
+        IsolatedNetplane netplane = IsolatedNetplane.random(execRoot.resolve("netns"));
+        command.addAll(netplane.daemonFlags());
         command.addAll(List.of(flags));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         LaunchedKeeld keeld = new LaunchedKeeld(process, new CopyOnWriteArrayList<>(), new CompletableFuture<>(),
-                new CompletableFuture<>());
+                new CompletableFuture<>(), netplane);
         Thread reader = new Thread(keeld::readOutput, "keeld-output");
         reader.setDaemon(true);
         reader.start();
@@ -81,9 +84,11 @@ record LaunchedKeeld(Process process, List<String> output, CompletableFuture<Str
                 .findFirst().orElseThrow();
     }
 
+    /** Kills keeld and removes the bridge, rules and sandboxes it leaves for live restore. */
     void kill() throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(60, TimeUnit.SECONDS);
+        netplane.remove();
     }
 }

@@ -153,7 +153,12 @@ public final class Syscalls {
     }
 
     public void mount(String source, String target, String fstype, String data) throws ErrnoException {
-        check(libc.mount(source, target, fstype, 0, data), "mount " + fstype, target);
+        mount(source, target, fstype, 0, data);
+    }
+
+    /** mount(2) with MS_* flags, e.g. a bind mount or the read-only remount that must follow it. */
+    public void mount(String source, String target, String fstype, long flags, String data) throws ErrnoException {
+        check(libc.mount(source, target, fstype, flags, data), "mount " + fstype, target);
     }
 
     /** Unmounts; an already unmounted target is not an error. */

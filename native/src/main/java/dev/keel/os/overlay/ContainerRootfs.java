@@ -15,14 +15,19 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A container's root filesystem: an overlayfs mount whose lower directories are the image's layers (top
- * first) and whose upper and work directories are the container's own, under
- * {@code <data-root>/containers/<id>/{upper,work,merged}}. Mounting is mount(2) called through jnr-ffi, not the
+ * A container's root filesystem: an overlayfs mount whose lower directories are the container's init layer and the
+ * image's layers (top first) and whose upper and work directories are the container's own, under
+ * {@code <data-root>/containers/<id>/{init,upper,work,merged}}. Mounting is mount(2) called through jnr-ffi, not the
  * {@code mount} binary.
+ *
+ * <p>The init layer holds the mount points of the files the daemon binds in (/etc/hosts, /etc/hostname,
+ * /etc/resolv.conf), as Docker's does, so that the runtime finds them and does not create them in the upper
+ * directory, where they would show as the container's own changes in diff and commit.
  */
 public final class ContainerRootfs {
     private static final int S_IFMT = 0170000;
     private static final int S_IFCHR = 0020000;
+    private static final List<String> INIT_FILES = List.of("hosts", "hostname", "resolv.conf");
 
     private final Syscalls sys;
     private final Path dir;
@@ -54,6 +59,17 @@ public final class ContainerRootfs {
         return dir.resolve("work");
     }
 
+    private Path init() throws IOException {
+        Path init = dir.resolve("init");
+        Path etc = Files.createDirectories(init.resolve("etc"));
+        for (String name : INIT_FILES) {
+            if (!Files.exists(etc.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createFile(etc.resolve(name));
+            }
+        }
+        return init;
+    }
+
     /** Mounts the overlay on {@code merged}, creating the container's directories; mounting twice is a no-op. */
     public Path mount() throws IOException {
         Files.createDirectories(upper());
@@ -65,7 +81,10 @@ public final class ContainerRootfs {
         if (lowerTopFirst.isEmpty()) {
             throw new IllegalArgumentException("an overlay needs at least one lower layer");
         }
-        String lower = lowerTopFirst.stream().map(ContainerRootfs::escapeOption).collect(Collectors.joining(":"));
+        List<Path> lowers = new ArrayList<>();
+        lowers.add(init());
+        lowers.addAll(lowerTopFirst);
+        String lower = lowers.stream().map(ContainerRootfs::escapeOption).collect(Collectors.joining(":"));
         String options = "lowerdir=" + lower + ",upperdir=" + escapeOption(upper()) + ",workdir="
             + escapeOption(work());
         sys.mount("overlay", merged().toString(), "overlay", options);

@@ -2,6 +2,7 @@ package dev.keel.os.runtime.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.os.runtime.BusyboxRootfs;
 import java.io.File;
@@ -180,7 +181,16 @@ public final class StartBench {
         try {
             engine.call("POST", "/v1.41/containers/" + id + "/start").expect(204, "start " + id);
             Path config = dataRoot.resolve("runtime").resolve("containers").resolve(id).resolve("config.json");
-            return (ObjectNode) JSON.readTree(config.toFile());
+            ObjectNode bundle = (ObjectNode) JSON.readTree(config.toFile());
+            // The /etc files keeld binds in go with its container; the bare runs do without them.
+            ArrayNode mounts = JSON.createArrayNode();
+            bundle.path("mounts").forEach(m -> {
+                if (!m.path("source").asText().startsWith(dataRoot.toString())) {
+                    mounts.add(m);
+                }
+            });
+            bundle.set("mounts", mounts);
+            return bundle;
         } finally {
             remove(engine, id);
         }
@@ -280,6 +290,8 @@ public final class StartBench {
     private static String create(EngineClient engine, List<String> command) throws IOException {
         ObjectNode body = JSON.createObjectNode().put("Image", IMAGE);
         command.forEach(body.putArray("Cmd")::add);
+        // Like the bare runc baseline: an empty network namespace (bin/keel-bench net measures what networking adds).
+        body.putObject("HostConfig").put("NetworkMode", "none");
         String reply = engine.call("POST", "/v1.41/containers/create", JSON.writeValueAsString(body))
                 .expect(201, "create").body();
         return JSON.readTree(reply).path("Id").asText();

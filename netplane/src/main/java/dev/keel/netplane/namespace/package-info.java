@@ -1,0 +1,2 @@
+/** The drivers whose endpoints are only a network namespace: Docker's host and null. */
+package dev.keel.netplane.namespace;
