@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.os.archive.ArchiveEscapeException;
 import dev.keel.os.archive.EntryPath;
+import dev.keel.os.archive.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

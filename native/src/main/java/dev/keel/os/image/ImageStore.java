@@ -1,5 +1,6 @@
 package dev.keel.os.image;
 
+import dev.keel.os.archive.FileTrees;
 import dev.keel.os.archive.Syscalls;
 import dev.keel.os.archive.TarExtractor;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.keel.stateplane.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.os.archive.ErrnoException;
+import dev.keel.os.archive.FileTrees;
 import dev.keel.os.archive.Syscalls;
 import dev.keel.stateplane.StateplaneSettings;
 import dev.keel.stateplane.spi.VolumeDriver;
@@ -11,13 +12,10 @@ import dev.keel.stateplane.spi.VolumeScope;
 import dev.keel.stateplane.spi.VolumeUsage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
@@ -135,7 +133,7 @@ public final class LocalVolumeDriver implements VolumeDriver, VolumeUsage {
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             try {
-                deleteTree(dir);
+                FileTrees.deleteRecursively(dir);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -161,7 +159,7 @@ public final class LocalVolumeDriver implements VolumeDriver, VolumeUsage {
                     throw new VolumeFailure(Kind.FAILED, "volume " + name + " still has a mount at " + point);
                 }
             }
-            deleteTree(dir);
+            FileTrees.deleteRecursively(dir);
         } catch (IOException e) {
             throw new VolumeFailure(Kind.FAILED, "error while removing volume " + name + ": " + e.getMessage(), e);
         }
@@ -304,27 +302,5 @@ public final class LocalVolumeDriver implements VolumeDriver, VolumeUsage {
     private static String reason(ErrnoException e) {
         String message = e.getMessage();
         return message.substring(message.lastIndexOf(": ") + 2);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException failure) throws IOException {
-                if (failure != null) {
-                    throw failure;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
