@@ -187,13 +187,13 @@ public final class LocalNetworks implements Networks, ContainerNetworking {
             if (!usesAddresses(state.spec())) {
                 continue;
             }
-            reservePools(state);
-            IpamDriver ipam = ipam(state.spec());
-            state.endpoints().forEach((containerId, endpoint) -> {
-                if (!endpoint.ipv4Address().isEmpty()) {
-                    ipam.requestAddress(poolIds.get(state.networkId()), plain(endpoint.ipv4Address()), Map.of());
-                }
-            });
+            try {
+                reserveAddresses(state);
+            } catch (RuntimeException e) {
+                // A plugin's network whose IPAM cannot be reached: keeld starts, that network fails when used.
+                log.warn("network {} ({}): its addresses cannot be reserved again: {}", state.spec().name(),
+                        state.networkId(), e.getMessage());
+            }
             if (!state.spec().driver().equals(bridge.name())) {
                 continue;
             }
@@ -219,7 +219,17 @@ public final class LocalNetworks implements Networks, ContainerNetworking {
         }
     }
 
-    /** Asks IPAM again for the pool, gateway and auxiliary addresses the network recorded. */
+    /** Asks IPAM again for the pool, gateway, auxiliary and endpoint addresses the network recorded. */
+    private void reserveAddresses(NetworkEntity.State state) {
+        reservePools(state);
+        IpamDriver ipam = ipam(state.spec());
+        state.endpoints().forEach((containerId, endpoint) -> {
+            if (!endpoint.ipv4Address().isEmpty()) {
+                ipam.requestAddress(poolIds.get(state.networkId()), plain(endpoint.ipv4Address()), Map.of());
+            }
+        });
+    }
+
     private void reservePools(NetworkEntity.State state) {
         IpamDriver ipam = ipam(state.spec());
         for (NetworkSpec.Pool pool : state.spec().ipam().pools()) {

@@ -116,8 +116,15 @@ public final class LocalVolumes implements Volumes, ContainerVolumes {
                 for (ContainerMount m : container.config().mounts()) {
                     VolumeEntity.State volume = volumes.get(m.source());
                     if (m.type().equals("volume") && volume != null) {
-                        remember(volume, driver(volume.driver()).mount(m.source(), container.containerId()).toString());
                         mounted.computeIfAbsent(container.containerId(), id -> new ArrayList<>()).add(m.source());
+                        try {
+                            remember(volume, driver(volume.driver()).mount(m.source(), container.containerId())
+                                    .toString());
+                        } catch (RuntimeException e) {
+                            // A plugin that is down: keeld starts, and the container's stop asks it again.
+                            log.warn("volume {} of container {} cannot be counted again: {}", m.source(),
+                                    container.containerId(), e.getMessage());
+                        }
                     }
                 }
             }
