@@ -1,5 +1,7 @@
 package dev.keel.httpapi;
 
+import com.typesafe.config.ConfigFactory;
+import dev.keel.actors.network.LocalNetworks;
 import dev.keel.httpapi.startup.DaemonFlags;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -10,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -43,21 +48,31 @@ public final class ClassArchiveRun {
 
     private static int run(Path dir, Path execRoot) throws Exception {
         Path socket = dir.resolve("keel.sock");
-        DaemonFlags flags = DaemonFlags.parse(
+        // Network objects of this run's own, so that a keeld running on the host keeps its bridge and rules untouched.
+        String tag = Long.toHexString(ProcessHandle.current().pid());
+        Map<String, String> network = Map.of(
+                "keel.netplane.default-bridge", "kca" + tag,
+                "keel.netplane.chain-prefix", "KCA" + tag,
+                "keel.netplane.bridge-prefix", "ca",
+                "keel.netplane.sandbox-root", execRoot.resolve("netns").toString());
+        List<String> arguments = new ArrayList<>(List.of(
                 "--data-root", dir.resolve("data").toString(),
                 "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("keeld.pid").toString(),
                 "-H", "unix://" + socket,
                 "-D", "keel.daemon.config-file=" + dir.resolve("no-config-file"),
-                "-D", "keel.cluster.port=0");
-        Daemon daemon = Keeld.prepare(flags).start(Clock.systemUTC());
+                "-D", "keel.cluster.port=0"));
+        network.forEach((key, value) -> arguments.addAll(List.of("-D", key + "=" + value)));
+        Daemon daemon = Keeld.prepare(DaemonFlags.parse(arguments.toArray(String[]::new))).start(Clock.systemUTC());
         boolean answered;
         try {
             answered = ping(socket);
         } finally {
             daemon.shutdown();
         }
-        return daemon.awaitTermination() == 0 && answered ? 0 : 1;
+        int status = daemon.awaitTermination();
+        LocalNetworks.removeHostState(ConfigFactory.parseMap(network).withFallback(ConfigFactory.defaultReference()));
+        return status == 0 && answered ? 0 : 1;
     }
 
     private static boolean ping(Path socket) throws IOException {

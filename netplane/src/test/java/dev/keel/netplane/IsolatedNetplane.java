@@ -2,8 +2,6 @@ package dev.keel.netplane;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.keel.netplane.bridge.BridgeDriver;
-import dev.keel.netplane.sandbox.Sandboxes;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -50,12 +48,7 @@ public record IsolatedNetplane(String tag, Path sandboxRoot) {
 
     /** Removes the bridges, veths, chains and sandboxes this tag names; call once the daemon has stopped. */
     public void remove() {
-        NetplaneSettings settings = NetplaneSettings.fromConfig(
-                config().withFallback(ConfigFactory.defaultReference()).getConfig("keel.netplane"));
-        Sandboxes sandboxes = new Sandboxes(settings);
-        sandboxes.existing().forEach(sandboxes::delete);
-        try (BridgeDriver driver = new BridgeDriver(settings)) {
-            driver.reconcile(List.of(), List.of());
-        }
+        HostNetworks.removeAll(NetplaneSettings.fromConfig(
+                config().withFallback(ConfigFactory.defaultReference()).getConfig("keel.netplane")));
     }
 }

@@ -13,6 +13,7 @@ import dev.keel.actors.container.ContainerNetworking;
 import dev.keel.actors.container.ContainersSettings;
 import dev.keel.actors.container.NetworkAttachment;
 import dev.keel.actors.container.PortBinding;
+import dev.keel.netplane.HostNetworks;
 import dev.keel.netplane.NetplaneSettings;
 import dev.keel.netplane.bridge.BridgeDriver;
 import dev.keel.netplane.bridge.LiveEndpoint;
@@ -35,6 +36,7 @@ import dev.keel.netplane.spi.PortMapping;
 import dev.keel.pluginhost.Plugins;
 import dev.keel.pluginhost.network.RemoteIpamDriver;
 import dev.keel.pluginhost.network.RemoteNetworkDriver;
+import com.typesafe.config.Config;
 import dev.keel.os.runtime.MountSpec;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -150,6 +152,14 @@ public final class LocalNetworks implements Networks, ContainerNetworking {
         // The kernel's bridges and rules stay for live restore; only the host ports held in this JVM go.
         system.getWhenTerminated().thenRun(networks.bridge::close);
         return networks;
+    }
+
+    /**
+     * Removes the bridges, rules and sandboxes that the {@code keel.netplane} settings of {@code config} name, which a
+     * daemon leaves behind for live restore; for a daemon that is gone for good.
+     */
+    public static void removeHostState(Config config) {
+        HostNetworks.removeAll(NetplaneSettings.fromConfig(config.getConfig("keel.netplane")));
     }
 
     /** Lets DNS, inspect and connect find containers, and connect change them: the container side's index. */
