@@ -10,7 +10,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import com.typesafe.config.ConfigFactory;
@@ -60,23 +58,8 @@ class KeeldIT {
         dataRoot = dir.resolve("data");
         socket = dir.resolve("keel.sock");
         pidFile = dir.resolve("keeld.pid");
-        execRoot = shortDirectory();
+        execRoot = ShortExecRoot.create("ke");
         netplane = IsolatedNetplane.random(execRoot.resolve("netns"));
-    }
-
-    /**
-     * An exec root short enough for the runtime's sockets (exec-root/runtime/socks/ID/attach must fit in a unix
-     * socket path), which a temp directory's long random name is not.
-     */
-    private static Path shortDirectory() throws IOException {
-        while (true) {
-            Path candidate = Path.of("/tmp", "ke-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36));
-            try {
-                return Files.createDirectory(candidate);
-            } catch (FileAlreadyExistsException e) {
-                // Another run took that name: draw again.
-            }
-        }
     }
 
     @AfterEach

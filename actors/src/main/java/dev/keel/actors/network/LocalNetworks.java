@@ -570,10 +570,9 @@ public final class LocalNetworks implements Networks, ContainerNetworking {
                             throw EngineFailure.of(rejected);
                         });
                     }
-                    return domain.network(networkId).ask(NetworkEntity.Get::new, askTimeout).thenApply(state -> {
-                        networks.put(networkId, state);
-                        return endpoint;
-                    });
+                    // The projection takes the transition the entity just made, without asking it again.
+                    networks.computeIfPresent(networkId, (id, state) -> state.withEndpoint(containerId, endpoint));
+                    return CompletableFuture.completedFuture(endpoint);
                 }));
     }
 
@@ -648,8 +647,8 @@ public final class LocalNetworks implements Networks, ContainerNetworking {
             return null;
         }).thenCompose(done -> domain.network(networkId)
                 .<Confirmation>ask(r -> new NetworkEntity.Detach(containerId, r), askTimeout))
-                .thenCompose(detached -> domain.network(networkId).ask(NetworkEntity.Get::new, askTimeout))
-                .thenAccept(state -> networks.put(networkId, state));
+                .thenAccept(detached -> networks.computeIfPresent(networkId,
+                        (id, state) -> state.withoutEndpoint(containerId)));
     }
 
     private void disconnectEndpoint(NetworkEntity.State network, NetworkEntity.Endpoint endpoint) {

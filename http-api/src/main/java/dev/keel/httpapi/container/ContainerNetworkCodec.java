@@ -9,6 +9,7 @@ import dev.keel.actors.container.ContainerConfig;
 import dev.keel.actors.container.ContainerEntity.State;
 import dev.keel.actors.container.NetworkAttachment;
 import dev.keel.actors.container.PortBinding;
+import dev.keel.actors.network.NetworkSpec;
 import dev.keel.actors.network.Networks.ContainerEndpoint;
 import dev.keel.actors.network.PublishedPort;
 import dev.keel.httpapi.route.Json;
@@ -139,7 +140,7 @@ public final class ContainerNetworkCodec {
             }
             n.putNull("Links");
             List<String> aliases = new ArrayList<>(attachment.aliases());
-            if (endpoint != null && !isPredefined(name)) {
+            if (endpoint != null && !NetworkSpec.PREDEFINED.contains(name)) {
                 aliases.add(s.containerId().substring(0, 12));
             }
             n.set("Aliases", aliases.isEmpty() ? n.nullNode() : strings(aliases));
@@ -198,10 +199,6 @@ public final class ContainerNetworkCodec {
             }
         }
         return out;
-    }
-
-    private static boolean isPredefined(String name) {
-        return name.equals("bridge") || name.equals("host") || name.equals("none");
     }
 
     private static String containerPort(String key) {

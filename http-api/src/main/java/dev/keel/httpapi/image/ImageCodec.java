@@ -224,7 +224,7 @@ public final class ImageCodec {
             return (!danglingOnly || image.repoTags().isEmpty())
                     && until.stream().allMatch(limit -> image.created().isBefore(limit))
                     && filters.matchesLabels("label", labels)
-                    && filters.get("label!").stream().noneMatch(label -> labelHolds(label, labels));
+                    && filters.matchesNoLabel("label!", labels);
         }
     }
 
@@ -232,11 +232,6 @@ public final class ImageCodec {
         boolean danglingOnly = filters.get("dangling").stream().allMatch(value -> bool("dangling", value));
         List<Instant> until = filters.get("until").stream().map(value -> timestamp("until", value, now)).toList();
         return new PruneSelection(danglingOnly, until, filters);
-    }
-
-    private static boolean labelHolds(String wanted, Map<String, String> labels) {
-        int eq = wanted.indexOf('=');
-        return eq < 0 ? labels.containsKey(wanted) : wanted.substring(eq + 1).equals(labels.get(wanted.substring(0, eq)));
     }
 
     /** Checks every filter value that has a syntax of its own, so a bad one is a 400 before any work. */

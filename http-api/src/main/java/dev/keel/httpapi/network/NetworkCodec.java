@@ -116,11 +116,9 @@ final class NetworkCodec {
     /** Docker's prune filters: created before {@code until}, with (or without, {@code label!}) the labels. */
     static boolean prunable(Network network, Filters filters, Instant until) {
         NetworkSpec spec = network.state().spec();
-        boolean without = filters.get("label!").stream()
-                .noneMatch(label -> new Filters(Map.of("label", Set.of(label))).matchesLabels("label", spec.labels()));
         return !spec.isPredefined() && network.state().endpoints().isEmpty()
                 && network.state().createdAt().isBefore(until)
-                && filters.matchesLabels("label", spec.labels()) && without;
+                && filters.matchesLabels("label", spec.labels()) && filters.matchesNoLabel("label!", spec.labels());
     }
 
     private static ObjectNode strings(Map<String, String> values) {

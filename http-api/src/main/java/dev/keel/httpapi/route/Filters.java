@@ -86,15 +86,17 @@ public record Filters(Map<String, Set<String>> values) {
      * Docker's label filter: every {@code label} value ("k" or "k=v") must hold for {@code labels}.
      */
     public boolean matchesLabels(String key, Map<String, String> labels) {
-        for (String wanted : get(key)) {
-            int eq = wanted.indexOf('=');
-            boolean holds = eq < 0 ? labels.containsKey(wanted)
-                    : wanted.substring(eq + 1).equals(labels.get(wanted.substring(0, eq)));
-            if (!holds) {
-                return false;
-            }
-        }
-        return true;
+        return get(key).stream().allMatch(wanted -> labelHolds(wanted, labels));
+    }
+
+    /** Docker's negated label filter ({@code label!}): no {@code key} value ("k" or "k=v") holds for {@code labels}. */
+    public boolean matchesNoLabel(String key, Map<String, String> labels) {
+        return get(key).stream().noneMatch(wanted -> labelHolds(wanted, labels));
+    }
+
+    private static boolean labelHolds(String wanted, Map<String, String> labels) {
+        int eq = wanted.indexOf('=');
+        return eq < 0 ? labels.containsKey(wanted) : wanted.substring(eq + 1).equals(labels.get(wanted.substring(0, eq)));
     }
 
     /** The single value of a key that takes one, or empty. */

@@ -115,15 +115,7 @@ public final class VolumeCodec {
                 && !state.labels().containsKey(Volumes.ANONYMOUS_LABEL)) {
             return false;
         }
-        return filters.matchesLabels("label", state.labels()) && noneHolds(filters.get("label!"), state.labels());
-    }
-
-    private static boolean noneHolds(Set<String> labelFilters, Map<String, String> labels) {
-        return labelFilters.stream().noneMatch(wanted -> {
-            int eq = wanted.indexOf('=');
-            return eq < 0 ? labels.containsKey(wanted)
-                    : wanted.substring(eq + 1).equals(labels.get(wanted.substring(0, eq)));
-        });
+        return filters.matchesLabels("label", state.labels()) && filters.matchesNoLabel("label!", state.labels());
     }
 
     /** Docker matches a name filter as an unanchored regular expression, or literally when it is not one. */

@@ -2,6 +2,7 @@ package dev.keel.httpapi.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.httpapi.ShortExecRoot;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -10,7 +11,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +46,7 @@ class EventSubscribersIT {
     @BeforeEach
     void startKeeld() throws Exception {
         dir = Files.createTempDirectory("keel-subscribers-it");
-        execRoot = shortDirectory();
+        execRoot = ShortExecRoot.create("ks");
         socket = dir.resolve("keel.sock");
         keeld = LaunchedKeeld.start(dir, execRoot, "-H", "unix://" + socket);
     }
@@ -63,17 +62,6 @@ class EventSubscribersIT {
         for (Path root : List.of(dir, execRoot)) {
             try (Stream<Path> paths = Files.walk(root)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static Path shortDirectory() throws IOException {
-        while (true) {
-            Path candidate = Path.of("/tmp", "ks-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36));
-            try {
-                return Files.createDirectory(candidate);
-            } catch (FileAlreadyExistsException e) {
-                // Taken by another run: draw again.
             }
         }
     }

@@ -3,18 +3,17 @@ package dev.keel.httpapi.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.httpapi.ShortExecRoot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -37,7 +36,7 @@ class TlsIT {
     @BeforeEach
     void createDirectoriesAndCertificates() throws Exception {
         dir = Files.createTempDirectory("keel-tls-it");
-        execRoot = shortDirectory();
+        execRoot = ShortExecRoot.create("kt");
         certificates = TestCertificates.create(Files.createDirectory(dir.resolve("certs")));
     }
 
@@ -49,17 +48,6 @@ class TlsIT {
         for (Path root : List.of(dir, execRoot)) {
             try (Stream<Path> paths = Files.walk(root)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static Path shortDirectory() throws IOException {
-        while (true) {
-            Path candidate = Path.of("/tmp", "kt-" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36));
-            try {
-                return Files.createDirectory(candidate);
-            } catch (FileAlreadyExistsException e) {
-                // Taken by another run: draw again.
             }
         }
     }
