@@ -5,6 +5,7 @@ import dev.keel.actors.container.ContainerEntity;
 import dev.keel.actors.container.ContainerMount;
 import dev.keel.actors.container.ContainerResources;
 import dev.keel.actors.container.ContainerShapesV1;
+import dev.keel.actors.container.ContainerShapesV2;
 import dev.keel.actors.container.NetworkAttachment;
 import dev.keel.actors.container.PortBinding;
 import dev.keel.actors.container.RestartPolicy;
@@ -53,8 +54,10 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .value(1106, PortBinding.class)
                 .value(1107, NetworkAttachment.class)
                 .value(1108, ContainerMount.class)
-                .message(1110, ContainerEntity.Create.class, 2)
+                .value(1109, ContainerShapesV2.Config.class)
+                .message(1110, ContainerEntity.Create.class, 3)
                 .upcaster(1110, 1, ContainerShapesV1.Create.class, ContainerShapesV1.Create::current)
+                .upcaster(1110, 2, ContainerShapesV2.Create.class, ContainerShapesV2.Create::current)
                 .message(1111, ContainerEntity.Start.class, 1)
                 .message(1112, ContainerEntity.Pause.class, 1)
                 .message(1113, ContainerEntity.Unpause.class, 1)
@@ -65,8 +68,9 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1118, ContainerEntity.Update.class, 1)
                 .message(1119, ContainerEntity.Remove.class, 1)
                 .message(1120, ContainerEntity.Get.class, 1)
-                .message(1130, ContainerEntity.Created.class, 2)
+                .message(1130, ContainerEntity.Created.class, 3)
                 .upcaster(1130, 1, ContainerShapesV1.Created.class, ContainerShapesV1.Created::current)
+                .upcaster(1130, 2, ContainerShapesV2.Created.class, ContainerShapesV2.Created::current)
                 .message(1131, ContainerEntity.Started.class, 1)
                 .message(1132, ContainerEntity.Paused.class, 1)
                 .message(1133, ContainerEntity.Unpaused.class, 1)
@@ -76,8 +80,9 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1137, ContainerEntity.Renamed.class, 1)
                 .message(1138, ContainerEntity.Updated.class, 1)
                 .message(1139, ContainerEntity.Removed.class, 1)
-                .message(1150, ContainerEntity.State.class, 2)
-                .upcaster(1150, 1, ContainerShapesV1.State.class, ContainerShapesV1.State::current);
+                .message(1150, ContainerEntity.State.class, 3)
+                .upcaster(1150, 1, ContainerShapesV1.State.class, ContainerShapesV1.State::current)
+                .upcaster(1150, 2, ContainerShapesV2.State.class, ContainerShapesV2.State::current);
 
         // 1200-1299: image
         r.value(1200, ImageConfig.class)

@@ -20,6 +20,7 @@ import dev.keel.actors.volume.VolumeEntity;
 import dev.keel.journal.serialization.GoldenSamples;
 import dev.keel.journal.serialization.KryoCodec;
 import dev.keel.journal.serialization.KryoSerializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -49,7 +50,7 @@ class GoldenSamplesTest {
             true, List.of(new NetworkAttachment(NETWORK_ID, List.of("www"), "172.20.0.9", "")), List.of("10.0.0.53"),
             List.of("example.com"), List.of("ndots:2"), List.of("db:10.0.0.7"),
             List.of(new ContainerMount("volume", "pgdata", "/var/lib/data", true, Map.of("nocopy", "true"))),
-            List.of("db:ro"), "local");
+            List.of("db:ro"), "local", "runc");
 
     static final ImageConfig IMAGE_CONFIG = new ImageConfig("amd64", "linux", List.of("nginx", "-g", "daemon off;"),
             List.of("/docker-entrypoint.sh"), List.of("PATH=/usr/bin"), "/", "", Map.of("maintainer", "nginx"),
@@ -169,5 +170,18 @@ class GoldenSamplesTest {
         new GoldenSamples(codec, Path.of("src/test/resources/golden")).verify(samples());
 
         assertThat(codec.messageManifests()).hasSameSizeAs(samples());
+    }
+
+    @Test
+    void shouldReadAContainerCreatedBeforeTheRuntimeWasRecordedAsARuncContainer() throws Exception {
+        KryoCodec codec = KryoCodec.of(List.of(new ActorsKryoRegistry()));
+        String current = codec.messageManifests().get(ContainerEntity.Created.class);
+        String v2 = current.substring(0, current.indexOf('v') + 1) + "2";
+
+        Object created = codec.decode(Files.readAllBytes(Path.of("src/test/resources/golden/ContainerEntity.Created-v2")),
+                v2);
+
+        assertThat(created).isInstanceOfSatisfying(ContainerEntity.Created.class,
+                c -> assertThat(c.config().runtime()).isEqualTo("runc"));
     }
 }

@@ -7,6 +7,7 @@ import dev.keel.actors.Confirmation;
 import dev.keel.actors.Domain;
 import dev.keel.actors.host.HostEntity;
 import dev.keel.actors.Engine;
+import dev.keel.actors.container.Containers;
 import dev.keel.httpapi.authz.AuthorizationLayer;
 import dev.keel.httpapi.route.ApiRoutes;
 import dev.keel.httpapi.route.ApiSettings;
@@ -109,11 +110,12 @@ public final class Daemon {
             CompletionStage<Engine> starting = onMemberUp(system, clock);
             List<ApiListener> listeners = bindAll(settings, handler, system);
             stopWithSystem(system, listeners, settings.shutdownTimeout());
-            DaemonFacts facts = DaemonFacts.read(engineId, host.name(), settings.dataRoot(), version, host.cpus(),
-                    host.memoryBytes(), config.getString("keel.native.runtime.runtime-path"));
             Engine engine = await(starting, settings.startupTimeout(),
                     "the engine to start (image store " + config.getString("keel.native.image.data-root")
-                            + ", runtime " + config.getString("keel.native.runtime.runtime-path") + ")");
+                            + ", runtime " + config.getString("keel.native.runtime.default-runtime") + ")");
+            Containers.Runtimes runtimes = engine.containers().runtimes();
+            DaemonFacts facts = DaemonFacts.read(engineId, host.name(), settings.dataRoot(), version, host.cpus(),
+                    host.memoryBytes(), runtimes.paths(), runtimes.defaultRuntime());
             AuthorizationLayer authorization = AuthorizationLayer.start(config, system, engine);
             api.complete(new ApiRoutes(engine, apiSettings, facts, authorization).route());
             awaitHostUp(hostUp(system, engine, engineId, host), settings);

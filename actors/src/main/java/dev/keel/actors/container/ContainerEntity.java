@@ -91,8 +91,8 @@ public final class ContainerEntity
     // --- events ---------------------------------------------------------------------------------------------------
 
     /**
-     * Kryo versions of every event: v1 as declared here, except {@link Created} (v2: its {@link ContainerConfig} grew;
-     * v1 is {@link ContainerShapesV1.Created}).
+     * Kryo versions of every event: v1 as declared here, except {@link Created} (v3: its {@link ContainerConfig} grew;
+     * v1 is {@link ContainerShapesV1.Created}, v2 {@link ContainerShapesV2.Created}).
      */
     public sealed interface Event extends KryoSerializable {
         String containerId();
@@ -137,7 +137,7 @@ public final class ContainerEntity
     public enum Status { NEW, CREATED, RUNNING, PAUSED, EXITED, REMOVED }
 
     /**
-     * Also the snapshot (Kryo v2; v1 is {@link ContainerShapesV1.State}). Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
+     * Also the snapshot (Kryo v3; v1 is {@link ContainerShapesV1.State}, v2 {@link ContainerShapesV2.State}). Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
     public record State(String containerId, Status status, String name, String imageId, String imageRef,
                         ContainerConfig config, long pid, int exitCode, boolean oomKilled, int restartCount,
                         Instant createdAt, Instant startedAt, Instant finishedAt) implements KryoSerializable {
@@ -377,21 +377,34 @@ public final class ContainerEntity
     }
 
     private ReplyEffect<Event, State> onUpdate(State state, Update cmd) {
-        if (state.config().autoRemove() && cmd.restartPolicy().restarts()) {
-            return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT,
-                    "Restart policy cannot be updated because AutoRemove is enabled for the container");
-        }
-        String invalid = invalidUpdate(cmd.resources(), cmd.restartPolicy());
+        String invalid = invalidUpdate(state.config(), cmd.resources(), cmd.restartPolicy());
         if (!invalid.isEmpty()) {
             return reject(cmd.replyTo(), Rejection.INVALID_ARGUMENT, invalid);
         }
         return persist(new Updated(containerId, cmd.resources(), cmd.restartPolicy(), now()), cmd.replyTo());
     }
 
+    /**
+     * Docker's checks of an update of a container configured as {@code config}; empty when valid. Also asked before
+     * the new limits reach a running container.
+     */
+    static String invalidUpdate(ContainerConfig config, ContainerResources resources, RestartPolicy policy) {
+        if (config.autoRemove() && policy.restarts()) {
+            return "Restart policy cannot be updated because AutoRemove is enabled for the container";
+        }
+        return invalidUpdate(resources, policy);
+    }
+
     /** Docker's checks on resources and restart policy; empty when valid. */
     private static String invalidUpdate(ContainerResources resources, RestartPolicy policy) {
         if (resources.memoryBytes() != 0 && resources.memoryBytes() < ContainerResources.MINIMUM_MEMORY_BYTES) {
             return "Minimum memory limit allowed is 6MB";
+        }
+        if (resources.memoryBytes() == 0 && resources.memorySwapBytes() > 0) {
+            return "You should always set the Memory limit when using Memoryswap limit, see usage";
+        }
+        if (resources.memorySwapBytes() < -1) {
+            return "invalid memory swap limit: use -1 for unlimited swap";
         }
         if (resources.memoryBytes() > 0 && resources.memorySwapBytes() > 0
                 && resources.memorySwapBytes() < resources.memoryBytes()) {

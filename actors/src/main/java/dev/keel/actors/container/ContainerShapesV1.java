@@ -22,7 +22,8 @@ public final class ContainerShapesV1 {
 
         ContainerConfig current() {
             return new ContainerConfig(cmd, entrypoint, env, workingDir, user, hostname, labels, tty, openStdin,
-                    stopSignal, restartPolicy, resources, autoRemove, networkMode, binds, exposedPorts);
+                    stopSignal, restartPolicy, resources, autoRemove, networkMode, binds, exposedPorts)
+                    .withRuntime(ContainerConfig.FIRST_RUNTIME);
         }
     }
 

@@ -31,6 +31,9 @@ public interface Containers {
      */
     record CreateRequest(String name, String image, ContainerConfig config) {}
 
+    /** The OCI runtimes containers can ask for (name to binary), and the one they get when they ask for none. */
+    record Runtimes(Map<String, java.nio.file.Path> paths, String defaultRuntime) {}
+
     record Created(String containerId, List<String> warnings) {}
 
     /** Docker's wait conditions. */
@@ -67,6 +70,9 @@ public interface Containers {
     }
 
     CompletionStage<Created> create(CreateRequest request);
+
+    /** This host's OCI runtimes, for {@code docker info}. */
+    Runtimes runtimes();
 
     /** The full id of the container {@code ref} names. */
     CompletionStage<String> resolve(String ref);

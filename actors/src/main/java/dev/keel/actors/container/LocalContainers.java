@@ -285,7 +285,8 @@ public final class LocalContainers implements Containers, ContainerDirectory {
     public CompletionStage<Created> create(CreateRequest request) {
         return blocking(() -> catalog.resolve(request.image()))
                 .thenCompose(image -> {
-                    ContainerConfig config = withImageDefaults(request.config(), image.config().configOrEmpty());
+                    ContainerConfig config = withRuntime(
+                            withImageDefaults(request.config(), image.config().configOrEmpty()));
                     validate(config);
                     String id = newId();
                     List<String> imageVolumes = image.config().configOrEmpty().volumes() == null ? List.of()
@@ -338,7 +339,22 @@ public final class LocalContainers implements Containers, ContainerDirectory {
                 orDefault(c.workingDir(), image.workingDir()), orDefault(c.user(), image.user()), c.hostname(), labels,
                 c.tty(), c.openStdin(), orDefault(c.stopSignal(), image.stopSignal()), c.restartPolicy(), c.resources(),
                 c.autoRemove(), c.networkMode(), c.binds(), ports, c.portBindings(), c.publishAllPorts(), c.networks(),
-                c.dns(), c.dnsSearch(), c.dnsOptions(), c.extraHosts(), c.mounts(), c.volumesFrom(), c.volumeDriver());
+                c.dns(), c.dnsSearch(), c.dnsOptions(), c.extraHosts(), c.mounts(), c.volumesFrom(), c.volumeDriver(),
+                c.runtime());
+    }
+
+    @Override
+    public Runtimes runtimes() {
+        return new Runtimes(runtimeSettings.offeredRuntimes(), runtimeSettings.defaultRuntime());
+    }
+
+    /** The config with the runtime it asks for, or the default one, recorded by name; an unusable one is refused. */
+    private ContainerConfig withRuntime(ContainerConfig config) {
+        try {
+            return config.withRuntime(runtime.selectRuntime(config.runtime()));
+        } catch (RuntimeFailure e) {
+            throw new EngineFailure(Rejection.INVALID_ARGUMENT, e.getMessage(), e);
+        }
     }
 
     /** What Docker refuses at create rather than at start. */
@@ -504,15 +520,20 @@ public final class LocalContainers implements Containers, ContainerDirectory {
         List<MountSpec> mounts = new ArrayList<>(network.mounts());
         mounts.addAll(volumeMounts);
         return new ContainerSpec(state.containerId(), rootfs, false, args, c.env(), workingDir, c.user(), List.of(),
-                c.tty(), c.openStdin(), state.hostname(), mounts, network.netns(), resourcesOf(c.resources()), 0);
+                c.tty(), c.openStdin(), state.hostname(), mounts, network.netns(), resourcesOf(c.resources()), 0,
+                c.runtime());
     }
 
-    /** Docker's limits as cgroup values: NanoCpus as a quota per 100 ms period, shares clamped as Docker does. */
+    /**
+     * Docker's limits as cgroup values: NanoCpus as a quota per 100 ms period, shares clamped as Docker does, and a
+     * memory limit without MemorySwap allowing as much swap again (memory + swap = twice the memory).
+     */
     private static Resources resourcesOf(ContainerResources r) {
         long shares = r.cpuShares() == 0 ? 0 : Math.max(2, Math.min(262_144, r.cpuShares()));
         long period = r.nanoCpus() == 0 ? 0 : CPU_PERIOD_MICROS;
         long quota = r.nanoCpus() == 0 ? 0 : Math.max(1000, r.nanoCpus() * CPU_PERIOD_MICROS / 1_000_000_000L);
-        return new Resources(r.memoryBytes(), shares, quota, period, "", "", Math.max(0, r.pidsLimit()));
+        long swap = r.memoryBytes() == 0 ? 0 : r.memorySwapBytes() == 0 ? 2 * r.memoryBytes() : r.memorySwapBytes();
+        return new Resources(r.memoryBytes(), swap, shares, quota, period, "", "", Math.max(0, r.pidsLimit()));
     }
 
     @Override
@@ -731,11 +752,48 @@ public final class LocalContainers implements Containers, ContainerDirectory {
                 .thenCompose(outcome -> refusedOrGet(outcome, id))));
     }
 
+    /**
+     * The kernel first, then the fact: a running or paused container gets its new limits from the runtime before
+     * the update is recorded, so a refused value records nothing. A stopped container's limits apply at its next start.
+     */
     @Override
     public CompletionStage<State> update(String ref, ContainerResources resources, RestartPolicy restartPolicy) {
-        return resolve(ref).thenCompose(id -> inLane(id, () -> change(id,
-                r -> new ContainerEntity.Update(resources, restartPolicy, r))
-                .thenCompose(outcome -> refusedOrGet(outcome, id))));
+        return resolve(ref).thenCompose(id -> inLane(id, () -> existing(id).thenCompose(state -> {
+            String invalid = ContainerEntity.invalidUpdate(state.config(), resources, restartPolicy);
+            if (!invalid.isEmpty()) {
+                throw new EngineFailure(Rejection.INVALID_ARGUMENT, invalid);
+            }
+            boolean live = state.isRunning() || state.isPaused();
+            CompletionStage<Void> applied = live && !resources.equals(state.config().resources())
+                    ? blocking(() -> {
+                        applyResources(id, resources);
+                        return null;
+                    })
+                    : done(null);
+            return applied.thenCompose(a -> change(id, r -> new ContainerEntity.Update(resources, restartPolicy, r)))
+                    .thenCompose(outcome -> refusedOrGet(outcome, id));
+        })));
+    }
+
+    /**
+     * The runtime's refusal of a value (a memory limit below the container's usage) is the user's error, as Docker's.
+     * A container that ended meanwhile takes the limits at its next start.
+     */
+    private void applyResources(String id, ContainerResources resources) {
+        try {
+            runtime.update(id, resourcesOf(resources));
+        } catch (IllegalArgumentException e) {
+            throw new EngineFailure(Rejection.INVALID_ARGUMENT, e.getMessage(), e);
+        } catch (RuntimeFailure e) {
+            if (e.reason() == RuntimeFailure.Reason.NO_SUCH_CONTAINER) {
+                return;
+            }
+            if (e.reason() != RuntimeFailure.Reason.RUNTIME_FAILED) {
+                throw e;
+            }
+            throw new EngineFailure(Rejection.INVALID_ARGUMENT, "Cannot update container " + id + ": " + e.getMessage(),
+                    e);
+        }
     }
 
     @Override

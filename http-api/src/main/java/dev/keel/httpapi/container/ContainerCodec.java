@@ -102,7 +102,8 @@ public final class ContainerCodec {
                 host.strings("ExtraHosts", false),
                 ContainerMountCodec.decode(config, host),
                 host.strings("VolumesFrom", false),
-                host.text("VolumeDriver"));
+                host.text("VolumeDriver"),
+                host.text("Runtime"));
         return new Containers.CreateRequest(name, image, decoded);
     }
 
@@ -316,6 +317,7 @@ public final class ContainerCodec {
         restart.put("Name", restartName(c.restartPolicy().mode()));
         restart.put("MaximumRetryCount", c.restartPolicy().maximumRetryCount());
         host.put("AutoRemove", c.autoRemove());
+        host.put("Runtime", c.runtime());
         ContainerResources r = c.resources();
         host.put("Memory", r.memoryBytes());
         host.put("MemorySwap", r.memorySwapBytes());

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +94,18 @@ public final class DaemonConfig {
                 layer = layer.withValue("keel.daemon." + key, file.root().get(key));
             } else if (NATIVE_ROOTS.contains(key)) {
                 layer = layer.withValue(key, file.root().get(key));
+            } else if (key.equals("default-runtime")) {
+                layer = layer.withValue("keel.native.runtime.default-runtime", file.root().get(key));
+            } else if (key.equals("runtimes") && file.getValue(key) instanceof ConfigObject runtimes) {
+                // daemon.json's {"name": {"path": ..., "runtimeArgs": [...]}}, one runtime per key.
+                for (String name : runtimes.keySet()) {
+                    String at = "keel.native.runtime.runtimes." + ConfigUtil.joinPath(name);
+                    Config runtime = file.getConfig(ConfigUtil.joinPath(key, name));
+                    layer = layer.withValue(at + ".path", runtime.getValue("path"));
+                    if (runtime.hasPath("runtimeArgs")) {
+                        layer = layer.withValue(at + ".runtime-args", runtime.getValue("runtimeArgs"));
+                    }
+                }
             } else if (key.equals("log-opts") && file.getValue(key) instanceof ConfigObject opts) {
                 // json-file's rotation options; keeld's log is conmon's k8s-file, so the others have no meaning here.
                 for (String opt : opts.keySet()) {
@@ -152,6 +165,12 @@ public final class DaemonConfig {
         if (flags.debug()) {
             values.put("keel.daemon.debug", true);
         }
-        return ConfigFactory.parseMap(values, "command-line flags");
+        flags.defaultRuntime().ifPresent(v -> values.put("keel.native.runtime.default-runtime", v));
+        Config layer = ConfigFactory.parseMap(values, "command-line flags");
+        for (Map.Entry<String, String> runtime : flags.addedRuntimes().entrySet()) {
+            layer = layer.withValue("keel.native.runtime.runtimes." + ConfigUtil.joinPath(runtime.getKey()) + ".path",
+                    ConfigValueFactory.fromAnyRef(runtime.getValue(), "--add-runtime"));
+        }
+        return layer;
     }
 }

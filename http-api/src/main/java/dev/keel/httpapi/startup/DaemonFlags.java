@@ -27,6 +27,8 @@ public record DaemonFlags(
         Optional<String> tlsCert,
         Optional<String> tlsKey,
         List<String> authorizationPlugins,
+        Map<String, String> addedRuntimes,
+        Optional<String> defaultRuntime,
         boolean debug,
         Map<String, String> overrides,
         boolean help,
@@ -56,6 +58,11 @@ public record DaemonFlags(
                   --authorization-plugin NAME
                                         Authorization plugin every API request must pass,
                                         repeatable: all must allow, asked in order
+                  --add-runtime NAME=PATH
+                                        An OCI runtime containers may ask for with
+                                        docker run --runtime NAME, repeatable
+                  --default-runtime NAME
+                                        Runtime of containers that ask for none (default runc)
               -D, --debug               Same as --log-level debug
               -D key=value, -Dkey=value Override any configuration path, e.g.
                                         -D keel.cluster.port=2552
@@ -108,6 +115,8 @@ public record DaemonFlags(
                 case "--tlscert" -> b.tlsCert = inline != null ? inline : value(args, ++i, name);
                 case "--tlskey" -> b.tlsKey = inline != null ? inline : value(args, ++i, name);
                 case "--authorization-plugin" -> b.authorizationPlugins.add(inline != null ? inline : value(args, ++i, name));
+                case "--add-runtime" -> b.addRuntime(inline != null ? inline : value(args, ++i, name));
+                case "--default-runtime" -> b.defaultRuntime = inline != null ? inline : value(args, ++i, name);
                 default -> {
                     if (arg.startsWith("-")) {
                         throw new BadUsage("unknown flag: " + name);
@@ -149,6 +158,8 @@ public record DaemonFlags(
         final List<String> hosts = new ArrayList<>();
         final List<String> authorizationPlugins = new ArrayList<>();
         final Map<String, String> overrides = new LinkedHashMap<>();
+        final Map<String, String> addedRuntimes = new LinkedHashMap<>();
+        String defaultRuntime;
         String dataRoot;
         String execRoot;
         String pidFile;
@@ -172,11 +183,22 @@ public record DaemonFlags(
             overrides.put(keyValue.substring(0, eq).trim(), keyValue.substring(eq + 1));
         }
 
+        /** dockerd's {@code --add-runtime NAME=PATH}. */
+        void addRuntime(String nameAndPath) throws BadUsage {
+            int eq = nameAndPath.indexOf('=');
+            if (eq <= 0 || eq == nameAndPath.length() - 1) {
+                throw new BadUsage("bad --add-runtime \"" + nameAndPath + "\": expected NAME=PATH");
+            }
+            addedRuntimes.put(nameAndPath.substring(0, eq), nameAndPath.substring(eq + 1));
+        }
+
         DaemonFlags build() {
             return new DaemonFlags(List.copyOf(hosts), Optional.ofNullable(dataRoot), Optional.ofNullable(execRoot),
                     Optional.ofNullable(pidFile), Optional.ofNullable(configFile), Optional.ofNullable(logLevel),
                     Optional.ofNullable(group), Optional.ofNullable(tls), Optional.ofNullable(tlsVerify),
-                    Optional.ofNullable(tlsCaCert), Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), List.copyOf(authorizationPlugins), debug, Map.copyOf(overrides), help, version);
+                    Optional.ofNullable(tlsCaCert), Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
+                    List.copyOf(authorizationPlugins), Map.copyOf(addedRuntimes), Optional.ofNullable(defaultRuntime),
+                    debug, Map.copyOf(overrides), help, version);
         }
     }
 }

@@ -5,9 +5,12 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What {@code GET /version} and {@code GET /info} tell about this daemon and its host beyond the engine's objects:
@@ -26,19 +29,23 @@ import java.util.Set;
  * @param memTotalBytes    the host's memory
  * @param cgroupVersion    "1" or "2"
  * @param cgroupControllers the controllers containers can be limited by ("memory", "cpu", "pids", ...)
- * @param runtimePath      the OCI runtime's binary
+ * @param runtimes         the OCI runtimes containers can be created with: name to binary
+ * @param defaultRuntime   the runtime of a container created without one
  */
 public record DaemonFacts(String engineId, String name, Path dataRoot, String serverVersion, Optional<Instant> buildTime,
                           String kernelVersion, String operatingSystem, String osVersion, String machine, int cpus,
-                          long memTotalBytes, String cgroupVersion, Set<String> cgroupControllers, String runtimePath) {
+                          long memTotalBytes, String cgroupVersion, Set<String> cgroupControllers,
+                          Map<String, Path> runtimes, String defaultRuntime) {
 
     public DaemonFacts {
         cgroupControllers = Set.copyOf(cgroupControllers);
+        runtimes = Collections.unmodifiableMap(new TreeMap<>(runtimes));
     }
 
     /** Reads the host's side: kernel, os-release, cgroup hierarchy and the build time of this code. */
     public static DaemonFacts read(String engineId, String name, Path dataRoot, String serverVersion, int cpus,
-                                   long memTotalBytes, String runtimePath) throws IOException {
+                                   long memTotalBytes, Map<String, Path> runtimes,
+                                   String defaultRuntime) throws IOException {
         Path cgroupRoot = Path.of("/sys/fs/cgroup");
         boolean unified = Files.exists(cgroupRoot.resolve("cgroup.controllers"));
         Set<String> controllers = unified
@@ -48,7 +55,8 @@ public record DaemonFacts(String engineId, String name, Path dataRoot, String se
         return new DaemonFacts(engineId, name, dataRoot, serverVersion, jarTime(),
                 Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim(),
                 osRelease("PRETTY_NAME").orElse("Linux"), osRelease("VERSION_ID").orElse(""),
-                machine(System.getProperty("os.arch")), cpus, memTotalBytes, unified ? "2" : "1", controllers, runtimePath);
+                machine(System.getProperty("os.arch")), cpus, memTotalBytes, unified ? "2" : "1", controllers, runtimes,
+                defaultRuntime);
     }
 
     /** Go's name of the architecture ("amd64", "arm64"), Docker's {@code Arch} in /version. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -119,8 +120,10 @@ final class SystemCodec {
         out.put("Labels", List.of());
         out.put("ExperimentalBuild", false);
         out.put("ServerVersion", daemon.serverVersion());
-        out.put("Runtimes", Map.of("runc", Map.of("path", daemon.runtimePath())));
-        out.put("DefaultRuntime", "runc");
+        Map<String, Object> runtimes = new TreeMap<>();
+        daemon.runtimes().forEach((name, path) -> runtimes.put(name, Map.of("path", path.toString())));
+        out.put("Runtimes", runtimes);
+        out.put("DefaultRuntime", daemon.defaultRuntime());
         out.put("Swarm", Map.of("NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable", false,
                 "Error", ""));
         // Containers outlive keeld: their monitor, not the daemon, is their parent.

@@ -28,7 +28,7 @@ class ContainerMountCodecTest {
                                           String volumeDriver) {
         return new ContainerConfig(List.of("sh"), List.of(), List.of(), "", "", "", Map.of(), false, false, "",
                 RestartPolicy.NO, ContainerResources.UNLIMITED, false, "", binds, List.of(), List.of(), false,
-                List.of(), List.of(), List.of(), List.of(), List.of(), mounts, volumesFrom, volumeDriver);
+                List.of(), List.of(), List.of(), List.of(), List.of(), mounts, volumesFrom, volumeDriver, "runc");
     }
 
     private static ObjectNode inspect() {

@@ -168,4 +168,30 @@ class DaemonConfigTest {
         assertThat(config.getString("keel.native.runtime.log.max-size")).isEqualTo("10m");
         assertThat(config.getString("keel.native.runtime.log.max-file")).isEqualTo("3");
     }
+
+    @Test
+    void shouldMapDaemonJsonRuntimesAndDefaultRuntimeToTheRuntimeSettings() throws IOException, BadUsage {
+        Path json = file("runtimes.json", """
+                {"default-runtime": "traced",
+                 "runtimes": {"traced": {"path": "/usr/local/bin/traced", "runtimeArgs": ["--debug"]}}}
+                """);
+
+        Config config = load("--config-file", json.toString());
+
+        assertThat(config.getString("keel.native.runtime.default-runtime")).isEqualTo("traced");
+        assertThat(config.getString("keel.native.runtime.runtimes.traced.path")).isEqualTo("/usr/local/bin/traced");
+        assertThat(config.getStringList("keel.native.runtime.runtimes.traced.runtime-args")).containsExactly("--debug");
+    }
+
+    @Test
+    void shouldMapAddRuntimeAndDefaultRuntimeFlagsOverTheFile() throws IOException, BadUsage {
+        Path json = file("runtimes.json", "{\"runtimes\": {\"traced\": {\"path\": \"/from-file\"}}}");
+
+        Config config = load("--config-file", json.toString(), "--add-runtime", "traced=/from-flag",
+                "--add-runtime=my.rt=/opt/rt", "--default-runtime", "my.rt");
+
+        assertThat(config.getString("keel.native.runtime.runtimes.traced.path")).isEqualTo("/from-flag");
+        assertThat(config.getString("keel.native.runtime.runtimes.\"my.rt\".path")).isEqualTo("/opt/rt");
+        assertThat(config.getString("keel.native.runtime.default-runtime")).isEqualTo("my.rt");
+    }
 }

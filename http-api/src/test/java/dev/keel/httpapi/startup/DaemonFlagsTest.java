@@ -104,4 +104,20 @@ class DaemonFlagsTest {
         assertThat(DaemonFlags.parse("-h").help()).isTrue();
         assertThat(DaemonFlags.USAGE).contains("--data-root", "-H, --host", "-D key=value");
     }
+
+    @Test
+    void shouldReadAddedRuntimesAndTheDefaultRuntime() throws BadUsage {
+        DaemonFlags flags = DaemonFlags.parse("--add-runtime", "traced=/usr/local/bin/traced", "--add-runtime=crun=/opt/crun",
+                "--default-runtime=traced");
+
+        assertThat(flags.addedRuntimes()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("traced", "/usr/local/bin/traced", "crun", "/opt/crun"));
+        assertThat(flags.defaultRuntime()).contains("traced");
+    }
+
+    @Test
+    void shouldRejectAnAddedRuntimeWithoutAPath() {
+        assertThatThrownBy(() -> DaemonFlags.parse("--add-runtime", "traced"))
+                .isInstanceOf(BadUsage.class).hasMessageContaining("expected NAME=PATH");
+    }
 }

@@ -21,7 +21,8 @@ class SystemCodecTest {
     private static final Instant NOW = Instant.parse("2024-05-06T07:08:09Z");
     private static final DaemonFacts DAEMON = new DaemonFacts("engine-1", "host-a", Path.of("/var/lib/keel"), "0.1.0",
             Optional.of(NOW), "6.1.0-test", "Debian GNU/Linux 12 (bookworm)", "12", "x86_64", 2, 8L << 30, "2",
-            Set.of("memory", "cpu", "pids"), "/usr/sbin/runc");
+            Set.of("memory", "cpu", "pids"),
+            Map.of("runc", Path.of("/usr/sbin/runc"), "traced", Path.of("/usr/local/bin/traced")), "traced");
     private final SystemCodec codec = new SystemCodec(DAEMON, Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static ContainerEntity.State container(String id, ContainerEntity.Status status, String imageId) {
@@ -59,8 +60,9 @@ class SystemCodecTest {
                 .containsEntry("DockerRootDir", "/var/lib/keel").containsEntry("Name", "host-a")
                 .containsEntry("Architecture", "x86_64").containsEntry("OSType", "linux").containsEntry("NCPU", 2)
                 .containsEntry("MemTotal", 8L << 30).containsEntry("MemoryLimit", true).containsEntry("CPUSet", false)
-                .containsEntry("Runtimes", Map.of("runc", Map.of("path", "/usr/sbin/runc")))
-                .containsEntry("DefaultRuntime", "runc").containsEntry("LoggingDriver", "json-file")
+                .containsEntry("Runtimes", Map.of("runc", Map.of("path", "/usr/sbin/runc"),
+                        "traced", Map.of("path", "/usr/local/bin/traced")))
+                .containsEntry("DefaultRuntime", "traced").containsEntry("LoggingDriver", "json-file")
                 .containsEntry("ServerVersion", "0.1.0").containsEntry("Warnings", List.of())
                 .containsEntry("SystemTime", NOW.toString());
     }

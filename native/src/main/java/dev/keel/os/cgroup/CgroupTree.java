@@ -49,6 +49,14 @@ public record CgroupTree(Path root, Layout layout) {
         }
     }
 
+    /**
+     * Whether containers' swap can be limited: cgroup v1 has {@code memory.memsw.*} only with swap accounting
+     * ({@code swapaccount=1}); cgroup v2 always has {@code memory.swap.max}.
+     */
+    public boolean limitsSwap() {
+        return layout == Layout.UNIFIED || Files.exists(root.resolve("memory/memory.memsw.limit_in_bytes"));
+    }
+
     /** The directory of {@code cgroupsPath} (e.g. {@code /keel/abc}) for a controller ({@code memory}, {@code pids}). */
     public Path controllerDir(String controller, String cgroupsPath) {
         String relative = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;

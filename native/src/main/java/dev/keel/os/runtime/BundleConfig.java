@@ -18,17 +18,22 @@ public final class BundleConfig {
     private final String cgroupParent;
     private final String osArch;
     private final long openFilesLimit;
+    private final boolean limitsSwap;
 
     /**
      * @param cgroupParent containers' cgroups are {@code <cgroupParent>/<id>}
      * @param osArch the JVM's {@code os.arch}, which picks the seccomp architectures
      * @param openFilesLimit RLIMIT_NOFILE of container processes (soft and hard)
+     * @param limitsSwap the host can limit swap ({@link dev.keel.os.cgroup.CgroupTree#limitsSwap}); without, swap
+     *     limits are left out, as dockerd does (the runtime would fail on the missing cgroup file)
      */
-    public BundleConfig(ObjectMapper json, String cgroupParent, String osArch, long openFilesLimit) {
+    public BundleConfig(ObjectMapper json, String cgroupParent, String osArch, long openFilesLimit,
+                        boolean limitsSwap) {
         this.json = json;
         this.cgroupParent = cgroupParent;
         this.osArch = osArch;
         this.openFilesLimit = openFilesLimit;
+        this.limitsSwap = limitsSwap;
     }
 
     public ObjectNode of(ContainerSpec spec, ProcessUser user) {
@@ -133,6 +138,34 @@ public final class BundleConfig {
         return linux;
     }
 
+    /**
+     * What {@code runtime update --resources} reads (the spec's LinuxResources): the limits of {@code r}, where a
+     * limit of 0 is sent as -1 (unlimited) so that an update can lift it.
+     */
+    ObjectNode updatedResources(Resources r) {
+        ObjectNode resources = json.createObjectNode();
+        ObjectNode memory = resources.putObject("memory").put("limit", r.memoryBytes() > 0 ? r.memoryBytes() : -1);
+        if (limitsSwap) {
+            memory.put("swap", r.memorySwapBytes() != 0 ? r.memorySwapBytes() : -1);
+        }
+        ObjectNode cpu = resources.putObject("cpu");
+        if (r.cpuShares() > 0) {
+            cpu.put("shares", r.cpuShares());
+        }
+        cpu.put("quota", r.cpuQuotaMicros() > 0 ? r.cpuQuotaMicros() : -1);
+        if (r.cpuPeriodMicros() > 0) {
+            cpu.put("period", r.cpuPeriodMicros());
+        }
+        if (!r.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", r.cpusetCpus());
+        }
+        if (!r.cpusetMems().isEmpty()) {
+            cpu.put("mems", r.cpusetMems());
+        }
+        resources.putObject("pids").put("limit", r.pidsLimit() > 0 ? r.pidsLimit() : -1);
+        return resources;
+    }
+
     private ObjectNode resources(Resources r) {
         ObjectNode resources = json.createObjectNode();
         // Deny every device; runc adds back the standard ones (null, zero, full, tty, random, urandom, pts).
@@ -140,7 +173,10 @@ public final class BundleConfig {
         denyAll.put("allow", false);
         denyAll.put("access", "rwm");
         if (r.memoryBytes() > 0) {
-            resources.putObject("memory").put("limit", r.memoryBytes());
+            ObjectNode memory = resources.putObject("memory").put("limit", r.memoryBytes());
+            if (limitsSwap && r.memorySwapBytes() != 0) {
+                memory.put("swap", r.memorySwapBytes());
+            }
         }
         if (r.cpuShares() > 0 || r.cpuQuotaMicros() > 0 || r.cpuPeriodMicros() > 0 || !r.cpusetCpus().isEmpty()
             || !r.cpusetMems().isEmpty()) {

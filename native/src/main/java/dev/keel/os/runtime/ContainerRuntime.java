@@ -23,7 +23,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ContainerRuntime extends AutoCloseable {
 
-    /** Creates the container; its process exists but waits for {@link #start}. On failure nothing is left behind. */
+    /**
+     * The runtime a container asking for {@code requested} is created with: {@code requested}, or the default runtime
+     * when it is empty.
+     *
+     * @throws RuntimeFailure {@code INVALID_SPEC} for a runtime this host does not offer ({@code Unknown runtime
+     *     specified NAME}), {@code UNSUPPORTED_RUNTIME} for one that cannot work on this host, with the reason
+     */
+    String selectRuntime(String requested);
+
+    /**
+     * Creates the container with its spec's runtime ({@link #selectRuntime}), which every later call for it uses, also
+     * in a later daemon; its process exists but waits for {@link #start}. On failure nothing is left behind.
+     */
     CreatedContainer create(ContainerSpec spec);
 
     /** Lets a created container's process run. */
@@ -42,6 +54,15 @@ public interface ContainerRuntime extends AutoCloseable {
     void pause(String id);
 
     void unpause(String id);
+
+    /**
+     * Applies new cgroup limits to a running or paused container. A limit of 0 lifts it, except the CPU shares and
+     * cpusets, which stay as they are.
+     *
+     * @throws RuntimeFailure {@code RUNTIME_FAILED} with the runtime's message when the kernel refuses a value (a
+     *     memory limit below what the container uses)
+     */
+    void update(String id, Resources resources);
 
     ContainerState state(String id);
 

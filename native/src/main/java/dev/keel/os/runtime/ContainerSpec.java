@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param networkNamespace join this existing network namespace (e.g. {@code /run/netns/x}); empty makes a new one
  * @param resources cgroup limits
  * @param oomScoreAdj the process's {@code oom_score_adj} (-1000..1000)
+ * @param runtime the OCI runtime to create the container with, by name; empty means the daemon's default
  */
 public record ContainerSpec(
     String id,
@@ -43,7 +44,8 @@ public record ContainerSpec(
     List<MountSpec> mounts,
     Optional<Path> networkNamespace,
     Resources resources,
-    int oomScoreAdj) {
+    int oomScoreAdj,
+    String runtime) {
 
     private static final Pattern VALID_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}");
 
@@ -77,61 +79,66 @@ public record ContainerSpec(
     /** A container running {@code args} as root in {@code /} with no limits, a new network namespace, hostname = id. */
     public static ContainerSpec of(String id, Path rootfs, List<String> args) {
         return new ContainerSpec(id, rootfs, false, args, List.of(), "/", "", List.of(), false, false,
-            id.length() > 12 ? id.substring(0, 12) : id, List.of(), Optional.empty(), Resources.NONE, 0);
+            id.length() > 12 ? id.substring(0, 12) : id, List.of(), Optional.empty(), Resources.NONE, 0, "");
     }
 
     public ContainerSpec withUser(String newUser, List<String> groups) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, newUser, groups, tty, openStdin,
-            hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withEnv(List<String> newEnv) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, newEnv, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withWorkingDir(String dir) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, dir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withTty(boolean newTty) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, newTty,
-            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withHostname(String newHostname) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, newHostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, newHostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withMounts(List<MountSpec> newMounts) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, newMounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, newMounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withNetworkNamespace(Path netns) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, Optional.of(netns), resources, oomScoreAdj);
+            openStdin, hostname, mounts, Optional.of(netns), resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withOpenStdin(boolean open) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            open, hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            open, hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withResources(Resources newResources) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, networkNamespace, newResources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, newResources, oomScoreAdj, runtime);
     }
 
     public ContainerSpec withOomScoreAdj(int adj) {
         return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, networkNamespace, resources, adj);
+            openStdin, hostname, mounts, networkNamespace, resources, adj, runtime);
+    }
+
+    public ContainerSpec withRuntime(String name) {
+        return new ContainerSpec(id, rootfs, readonlyRootfs, args, env, workingDir, user, additionalGroups, tty,
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj, name);
     }
 
     public ContainerSpec withReadonlyRootfs(boolean readonly) {
         return new ContainerSpec(id, rootfs, readonly, args, env, workingDir, user, additionalGroups, tty,
-            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj);
+            openStdin, hostname, mounts, networkNamespace, resources, oomScoreAdj, runtime);
     }
 }

@@ -4,6 +4,8 @@ package dev.keel.os.runtime;
  * Cgroup limits of a container. Zero (or an empty string) means "not set": the kernel's default applies.
  *
  * @param memoryBytes memory limit
+ * @param memorySwapBytes memory and swap together (the OCI spec's {@code memory.swap}, cgroup v1's
+ *     {@code memory.memsw.limit_in_bytes}); -1 unlimited; only with a memory limit
  * @param cpuShares relative CPU weight (Docker's {@code --cpu-shares}, 2..262144)
  * @param cpuQuotaMicros CPU time allowed per period
  * @param cpuPeriodMicros the CFS period (1000..1000000)
@@ -13,6 +15,7 @@ package dev.keel.os.runtime;
  */
 public record Resources(
     long memoryBytes,
+    long memorySwapBytes,
     long cpuShares,
     long cpuQuotaMicros,
     long cpuPeriodMicros,
@@ -20,7 +23,7 @@ public record Resources(
     String cpusetMems,
     long pidsLimit) {
 
-    public static final Resources NONE = new Resources(0, 0, 0, 0, "", "", 0);
+    public static final Resources NONE = new Resources(0, 0, 0, 0, 0, "", "", 0);
 
     /** The kernel refuses memory limits below a few pages, and Docker below 6 MiB. */
     static final long MIN_MEMORY_BYTES = 6L * 1024 * 1024;
@@ -31,6 +34,13 @@ public record Resources(
         }
         if (memoryBytes != 0 && memoryBytes < MIN_MEMORY_BYTES) {
             throw new IllegalArgumentException("invalid resource value: minimum memory limit allowed is 6MB");
+        }
+        if (memorySwapBytes != 0 && memoryBytes == 0) {
+            throw new IllegalArgumentException("invalid resource value: a swap limit needs a memory limit");
+        }
+        if (memorySwapBytes < -1 || (memorySwapBytes > 0 && memorySwapBytes < memoryBytes)) {
+            throw new IllegalArgumentException("invalid resource value: the memory+swap limit must be at least the "
+                + "memory limit, or -1 for unlimited swap");
         }
         if (cpuShares != 0 && (cpuShares < 2 || cpuShares > 262144)) {
             throw new IllegalArgumentException("invalid resource value: cpu shares must be between 2 and 262144");
@@ -47,18 +57,18 @@ public record Resources(
     }
 
     public Resources withMemoryBytes(long bytes) {
-        return new Resources(bytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus, cpusetMems, pidsLimit);
+        return new Resources(bytes, 0, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus, cpusetMems, pidsLimit);
     }
 
     public Resources withPidsLimit(long limit) {
-        return new Resources(memoryBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus, cpusetMems, limit);
+        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus, cpusetMems, limit);
     }
 
     public Resources withCpu(long shares, long quotaMicros, long periodMicros) {
-        return new Resources(memoryBytes, shares, quotaMicros, periodMicros, cpusetCpus, cpusetMems, pidsLimit);
+        return new Resources(memoryBytes, memorySwapBytes, shares, quotaMicros, periodMicros, cpusetCpus, cpusetMems, pidsLimit);
     }
 
     public Resources withCpuset(String cpus, String mems) {
-        return new Resources(memoryBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpus, mems, pidsLimit);
+        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpus, mems, pidsLimit);
     }
 }

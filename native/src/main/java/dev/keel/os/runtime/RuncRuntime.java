@@ -18,6 +18,7 @@ import dev.keel.os.monitor.RotatingLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -37,24 +39,32 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * {@link ContainerRuntime} on runc (or crun) with one conmon per container.
+ * {@link ContainerRuntime} on OCI runtimes with runc's command line (runc, crun, or the operator's), one conmon per
+ * container, each container on the runtime it was created with.
  *
  * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and conmon's
  * working directory ({@code ctr.log}, {@code pidfile}, {@code persist/exit}, {@code oom}, {@code monitor.json},
- * {@code exec/<n>/} per exec session). Under {@code <exec-root>}: the runtime's state ({@code runc/}), exit files
- * ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}). {@code monitor.json} is what a later instance
- * needs to recognise the monitor ({@link MonitorRecord}).
+ * {@code runtime}, {@code exec/<n>/} per exec session). Under {@code <exec-root>}: each runtime's state
+ * ({@code runc/}, {@code <name>/}), exit files ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}).
+ * {@code monitor.json} and {@code runtime} (the runtime's name) are what a later instance needs to recognise the
+ * monitor ({@link MonitorRecord}) and to reach the container.
  */
 public final class RuncRuntime implements ContainerRuntime {
 
     private static final String MONITOR_RECORD = "monitor.json";
     private static final String LOG = "ctr.log";
+    /** The name of the runtime the container was created with; absent (made by an older keeld): the default. */
+    private static final String RUNTIME_RECORD = "runtime";
+
+    /** One OCI runtime: its command line and the monitors that run its containers, both on its own state root. */
+    private record OciRuntime(String name, RuntimeCommand command, Conmon conmon) {}
 
     private final RuntimeSettings settings;
     private final ObjectMapper json;
     private final BundleConfig bundles;
-    private final RuntimeCommand runtime;
-    private final Conmon conmon;
+    private final Map<String, OciRuntime> runtimes = new TreeMap<>();
+    /** Runtimes offered but unable to work on this host, with the reason. */
+    private final Map<String, String> refusals = new TreeMap<>();
     private final ExitWatcher exits;
     private final ScheduledExecutorService stopTimers;
     private final LogRotation logRotation;
@@ -62,38 +72,51 @@ public final class RuncRuntime implements ContainerRuntime {
 
     /**
      * @param osArch the JVM's {@code os.arch}, for the seccomp profile's architectures
-     * @throws RuntimeFailure {@code UNSUPPORTED_RUNTIME} when a binary is missing or the runtime cannot work here
+     * @throws RuntimeFailure {@code UNSUPPORTED_RUNTIME} when a binary is missing or the default runtime cannot work
+     *     here
      */
     public RuncRuntime(RuntimeSettings settings, ObjectMapper json, String osArch) {
         this.settings = settings;
         this.json = json;
-        if (settings.runtimeName().equals("crun")) {
+        Map<String, Path> offered = settings.offeredRuntimes();
+        if (offered.containsKey("crun")) {
             String controllers = CgroupTree.detect(settings.cgroupRoot()).hybridUnifiedControllers();
             if (!controllers.isEmpty()) {
-                throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME,
-                    "crun cannot run containers on this host: the cgroup v2 mount of this hybrid cgroup host has "
-                        + "controllers enabled (" + controllers + "), and crun refuses that (\"cgroups in hybrid mode "
-                        + "not supported, drop all controllers from cgroupv2\"); use runc");
+                refusals.put("crun", "crun cannot run containers on this host: the cgroup v2 mount of this hybrid "
+                    + "cgroup host has controllers enabled (" + controllers + "), and crun refuses that (\"cgroups in "
+                    + "hybrid mode not supported, drop all controllers from cgroupv2\"); use runc");
             }
         }
-        for (Path binary : List.of(settings.runtimePath(), settings.conmonPath())) {
+        String refusedDefault = refusals.get(settings.defaultRuntime());
+        if (refusedDefault != null) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, refusedDefault);
+        }
+        List<Path> binaries = new ArrayList<>(offered.values());
+        binaries.add(settings.conmonPath());
+        for (Path binary : binaries) {
             if (!Files.isExecutable(binary)) {
                 throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, binary + " is not executable");
             }
         }
         try {
             Files.createDirectories(settings.containersDir());
-            Files.createDirectories(settings.runtimeStateDir());
+            for (String name : offered.keySet()) {
+                Files.createDirectories(settings.runtimeStateDir(name));
+            }
             Files.createDirectories(settings.socketDir());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        offered.forEach((name, path) -> {
+            Path root = settings.runtimeStateDir(name);
+            runtimes.put(name, new OciRuntime(name,
+                new RuntimeCommand(path.toString(), root.toString(), settings.commandTimeout()),
+                new Conmon(settings.conmonPath(), path, root, settings.socketDir(), settings.monitorLogLevel(),
+                    settings.commandTimeout(), json)));
+        });
         this.bundles = new BundleConfig(json, settings.cgroupParent(), osArch,
-            DaemonPrivileges.openFilesLimit(settings.openFilesLimit(), Path.of("/proc/self")));
-        this.runtime = new RuntimeCommand(settings.runtimePath().toString(), settings.runtimeStateDir().toString(),
-            settings.commandTimeout());
-        this.conmon = new Conmon(settings.conmonPath(), settings.runtimePath(), settings.runtimeStateDir(),
-            settings.socketDir(), settings.monitorLogLevel(), settings.commandTimeout(), json);
+            DaemonPrivileges.openFilesLimit(settings.openFilesLimit(), Path.of("/proc/self")),
+            CgroupTree.detect(settings.cgroupRoot()).limitsSwap());
         this.exits = new ExitWatcher(settings.exitDir());
         this.logRotation = new LogRotation(settings.log());
         this.stopTimers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -101,6 +124,18 @@ public final class RuncRuntime implements ContainerRuntime {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    @Override
+    public String selectRuntime(String requested) {
+        String name = requested.isEmpty() ? settings.defaultRuntime() : requested;
+        if (refusals.containsKey(name)) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, refusals.get(name));
+        }
+        if (!runtimes.containsKey(name)) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, "Unknown runtime specified " + name);
+        }
+        return name;
     }
 
     @Override
@@ -115,6 +150,7 @@ public final class RuncRuntime implements ContainerRuntime {
             throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, "root filesystem " + spec.rootfs()
                 + " is not a directory");
         }
+        OciRuntime runtime = runtimes.get(selectRuntime(spec.runtime()));
         ProcessUser user;
         try {
             user = UserDatabase.of(spec.rootfs()).resolve(spec.user(), spec.additionalGroups());
@@ -123,9 +159,10 @@ public final class RuncRuntime implements ContainerRuntime {
         }
         try {
             Files.createDirectories(dir.resolve("persist"));
+            Files.writeString(dir.resolve(RUNTIME_RECORD), runtime.name());
             json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
             Files.deleteIfExists(settings.exitDir().resolve(id));
-            Conmon.StartedMonitor monitor = conmon.create(id, dir, dir.resolve(LOG), settings.exitDir(),
+            Conmon.StartedMonitor monitor = runtime.conmon().create(id, dir, dir.resolve(LOG), settings.exitDir(),
                 dir.resolve("persist"), spec.tty(), spec.openStdin());
             json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
             logRotation.watch(dir.resolve(LOG), MonitorControl.of(settings.socketDir(), id));
@@ -145,12 +182,12 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public void start(String id) {
-        check(id, runtime.run("start", id));
+        check(id, runtimeOf(id).command().run("start", id));
     }
 
     @Override
     public void kill(String id, String signal) {
-        check(id, runtime.run("kill", id, signal));
+        check(id, runtimeOf(id).command().run("kill", id, signal));
     }
 
     @Override
@@ -159,6 +196,8 @@ public final class RuncRuntime implements ContainerRuntime {
         if (exit.isDone()) {
             return exit;
         }
+        // Taken now: the container's directory may be gone by the time the KILL is due.
+        RuntimeCommand runtime = runtimeOf(id).command();
         ContainerStatus before = state(id).status();
         RuntimeCommand.Outcome signalled = runtime.run("kill", id, stopSignal);
         if (!signalled.succeeded() && !exit.isDone() && isAlive(id)) {
@@ -178,17 +217,29 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public void pause(String id) {
-        check(id, runtime.run("pause", id));
+        check(id, runtimeOf(id).command().run("pause", id));
     }
 
     @Override
     public void unpause(String id) {
-        check(id, runtime.run("resume", id));
+        check(id, runtimeOf(id).command().run("resume", id));
+    }
+
+    /** {@code runtime update --resources -}: the runtime writes the container's cgroup files. */
+    @Override
+    public void update(String id, Resources resources) {
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(bundles.updatedResources(resources));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        check(id, runtimeOf(id).command().run(body, "update", "--resources", "-", id));
     }
 
     @Override
     public ContainerState state(String id) {
-        RuntimeCommand.Outcome outcome = runtime.run("state", id);
+        RuntimeCommand.Outcome outcome = runtimeOf(id).command().run("state", id);
         check(id, outcome);
         try {
             JsonNode state = json.readTree(outcome.stdout());
@@ -265,8 +316,8 @@ public final class RuncRuntime implements ContainerRuntime {
             deleteTree(sessionDir);
             Files.createDirectories(sessionDir.resolve("exit"));
             json.writeValue(sessionDir.resolve("process.json").toFile(), spec);
-            return conmon.prepareExec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"), tty, openStdin,
-                attach, cleanup);
+            return runtimeOf(id).conmon().prepareExec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"), tty,
+                openStdin, attach, cleanup);
         } catch (IllegalArgumentException e) {
             endSession(sessionDir, sessionId);
             throw new RuntimeFailure(RuntimeFailure.Reason.INVALID_SPEC, e.getMessage(), e);
@@ -294,6 +345,7 @@ public final class RuncRuntime implements ContainerRuntime {
         if (!Files.isDirectory(containerDir(id))) {
             throw noSuchContainer(id);
         }
+        RuntimeCommand runtime = runtimeOf(id).command();
         if (!force) {
             RuntimeCommand.Outcome state = runtime.run("state", id);
             if (state.succeeded()) {
@@ -356,7 +408,7 @@ public final class RuncRuntime implements ContainerRuntime {
             return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(readExit(id, exitFile)));
         }
         Optional<MonitorRecord> monitor = monitorRecord(id);
-        RuntimeCommand.Outcome outcome = runtime.run("state", id);
+        RuntimeCommand.Outcome outcome = runtimeOf(id).command().run("state", id);
         if (monitor.isEmpty() || !HostProcess.isMonitor(monitor.get(), id)) {
             long pid = outcome.succeeded() ? state(id).pid() : 0;
             return new RecoveredContainer(id, ContainerStatus.UNMONITORED, pid, Optional.empty());
@@ -421,7 +473,7 @@ public final class RuncRuntime implements ContainerRuntime {
     }
 
     private boolean isAlive(String id) {
-        RuntimeCommand.Outcome state = runtime.run("state", id);
+        RuntimeCommand.Outcome state = runtimeOf(id).command().run("state", id);
         return state.succeeded() && !state.stdout().contains("\"stopped\"");
     }
 
@@ -436,7 +488,7 @@ public final class RuncRuntime implements ContainerRuntime {
 
     /** Runtime state and cgroups (runc delete), the monitor (it exits once the container is gone), exit file, link. */
     private void stopMonitor(String id) {
-        runtime.run("delete", "--force", id);
+        runtimeOf(id).command().run("delete", "--force", id);
         monitorRecord(id).filter(m -> HostProcess.isMonitor(m, id))
             .flatMap(m -> ProcessHandle.of(m.conmonPid()))
             .ifPresent(this::awaitMonitorExit);
@@ -453,6 +505,29 @@ public final class RuncRuntime implements ContainerRuntime {
             // A monitor that outlives its container by this long is stuck: kill it rather than leave it behind.
             monitor.destroyForcibly();
         }
+    }
+
+    /**
+     * The runtime container {@code id} was created with.
+     *
+     * @throws RuntimeFailure {@code UNSUPPORTED_RUNTIME} when this daemon no longer offers it
+     */
+    private OciRuntime runtimeOf(String id) {
+        String name;
+        try {
+            name = Files.readString(containerDir(id).resolve(RUNTIME_RECORD)).trim();
+        } catch (NoSuchFileException e) {
+            name = settings.defaultRuntime();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        OciRuntime runtime = runtimes.get(name);
+        if (runtime == null) {
+            throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, "container " + id
+                + " was created with runtime " + name + ", which this daemon does not offer: add it again "
+                + "(--add-runtime " + name + "=PATH) to reach the container");
+        }
+        return runtime;
     }
 
     private void check(String id, RuntimeCommand.Outcome outcome) {

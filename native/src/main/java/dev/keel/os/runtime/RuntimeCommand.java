@@ -51,12 +51,25 @@ final class RuntimeCommand {
     }
 
     Outcome run(String... args) {
+        return run(null, args);
+    }
+
+    /** @param stdin what the runtime reads on its standard input; {@code null} gives it /dev/null */
+    Outcome run(byte[] stdin, String... args) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(args));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            if (stdin == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+            process = builder.start();
+            if (stdin != null) {
+                try (var in = process.getOutputStream()) {
+                    in.write(stdin);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + prefix.get(0), e);
         }

@@ -1,15 +1,25 @@
 package dev.keel.os.runtime;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
 import dev.keel.os.monitor.LogLimits;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The {@code keel.native.runtime} section of reference.conf, parsed once.
  *
- * @param runtimeName {@code runc} or {@code crun}: which OCI runtime {@link #runtimePath} is
- * @param runtimePath the OCI runtime binary
+ * @param defaultRuntime the runtime of a container created without one (dockerd's {@code --default-runtime})
+ * @param runtimes the OCI runtimes by name: the built-in {@code runc} and {@code crun} and the operator's
+ *     ({@code --add-runtime}, daemon.json's {@code runtimes}); each keeps its state under {@code <execRoot>/<name>}
  * @param conmonPath the per-container monitor binary
  * @param stateRoot bundles, logs and monitor records; survives a daemon restart
  * @param execRoot the runtime's state, exit files and attach sockets; gone after a reboot like the containers
@@ -23,8 +33,8 @@ import java.time.Duration;
  * @param log containers' log rotation ({@code keel.native.runtime.log}, daemon.json's {@code log-opts})
  */
 public record RuntimeSettings(
-    String runtimeName,
-    Path runtimePath,
+    String defaultRuntime,
+    Map<String, Path> runtimes,
     Path conmonPath,
     Path stateRoot,
     Path execRoot,
@@ -36,12 +46,29 @@ public record RuntimeSettings(
     long openFilesLimit,
     LogLimits log) {
 
+    /** Offered only where their binary is installed; the operator's runtimes are offered as configured. */
+    public static final Set<String> BUILT_IN = Set.of("runc", "crun");
+
+    /** A runtime's name is a directory under the exec root, beside the exit files and attach sockets. */
+    private static final Pattern RUNTIME_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final Set<String> RESERVED_NAMES = Set.of("exits", "socks");
+
     public RuntimeSettings {
-        if (!runtimeName.equals("runc") && !runtimeName.equals("crun")) {
-            throw new IllegalArgumentException("keel.native.runtime.runtime must be runc or crun, not " + runtimeName);
+        runtimes = Map.copyOf(runtimes);
+        for (String name : runtimes.keySet()) {
+            if (!RUNTIME_NAME.matcher(name).matches() || RESERVED_NAMES.contains(name)) {
+                throw new IllegalArgumentException("keel.native.runtime.runtimes: invalid runtime name \"" + name
+                    + "\": letters, digits, '_', '.' and '-', not exits or socks");
+            }
+        }
+        if (!runtimes.containsKey(defaultRuntime)) {
+            throw new IllegalArgumentException("keel.native.runtime.default-runtime " + defaultRuntime
+                + " is not one of the runtimes " + new TreeMap<>(runtimes).keySet());
         }
         // conmon makes symlinks whose targets are these strings as given, so relative paths dangle.
-        for (Path p : new Path[] {runtimePath, conmonPath, stateRoot, execRoot, cgroupRoot}) {
+        List<Path> paths = new ArrayList<>(runtimes.values());
+        paths.addAll(List.of(conmonPath, stateRoot, execRoot, cgroupRoot));
+        for (Path p : paths) {
             if (!p.isAbsolute()) {
                 throw new IllegalArgumentException("keel.native.runtime: paths must be absolute, got " + p);
             }
@@ -59,9 +86,20 @@ public record RuntimeSettings(
 
     /** Parses the {@code keel.native.runtime} block (the config passed in is that block). */
     public static RuntimeSettings fromConfig(Config runtime) {
+        Map<String, Path> runtimes = new LinkedHashMap<>();
+        Config byName = runtime.getConfig("runtimes");
+        for (String name : byName.root().keySet()) {
+            Config entry = byName.getConfig(ConfigUtil.joinPath(name));
+            // conmon starts the runtime with its own arguments only, so extra ones would apply to some calls only.
+            if (entry.hasPath("runtime-args") && !entry.getStringList("runtime-args").isEmpty()) {
+                throw new IllegalArgumentException("runtime " + name + ": runtimeArgs are not supported by keeld; "
+                    + "point the runtime's path at a script that adds them");
+            }
+            runtimes.put(name, Path.of(entry.getString("path")));
+        }
         return new RuntimeSettings(
-            runtime.getString("runtime"),
-            Path.of(runtime.getString("runtime-path")),
+            runtime.getString("default-runtime"),
+            runtimes,
             Path.of(runtime.getString("conmon-path")),
             Path.of(runtime.getString("state-root")),
             Path.of(runtime.getString("exec-root")),
@@ -75,28 +113,50 @@ public record RuntimeSettings(
     }
 
     public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
-        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, newStateRoot, newExecRoot, cgroupParent,
+        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, newStateRoot, newExecRoot, cgroupParent,
             cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withCgroupParent(String parent) {
-        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, stateRoot, execRoot, parent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, stateRoot, execRoot, parent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
+    /** Adds (or replaces) runtime {@code name}. */
     public RuntimeSettings withRuntime(String name, Path path) {
-        return new RuntimeSettings(name, path, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        Map<String, Path> more = new LinkedHashMap<>(runtimes);
+        more.put(name, path);
+        return new RuntimeSettings(defaultRuntime, more, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withLog(LogLimits limits) {
-        return new RuntimeSettings(runtimeName, runtimePath, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, limits);
     }
 
-    /** runc's own state directory (its {@code --root}); every runtime call uses the same one. */
-    public Path runtimeStateDir() {
-        return execRoot.resolve(runtimeName);
+    public RuntimeSettings withDefaultRuntime(String name) {
+        return new RuntimeSettings(name, runtimes, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+            defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
+    }
+
+    /**
+     * The runtimes containers can be created with: a built-in one whose binary is not installed is left out (the
+     * default runtime never is, so that its absence is an error at start).
+     */
+    public Map<String, Path> offeredRuntimes() {
+        Map<String, Path> offered = new TreeMap<>();
+        runtimes.forEach((name, path) -> {
+            if (!BUILT_IN.contains(name) || name.equals(defaultRuntime) || Files.isExecutable(path)) {
+                offered.put(name, path);
+            }
+        });
+        return offered;
+    }
+
+    /** Runtime {@code name}'s own state directory (its {@code --root}); every call for its containers uses it. */
+    public Path runtimeStateDir(String name) {
+        return execRoot.resolve(name);
     }
 
     /** conmon writes {@code <exitDir>/<id>} with the exit code when a container's main process exits. */

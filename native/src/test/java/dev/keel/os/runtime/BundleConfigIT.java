@@ -3,6 +3,7 @@ package dev.keel.os.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.os.cgroup.CgroupTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ class BundleConfigIT {
         ProcessUser user = UserDatabase.of(rootfs).resolve(spec.user(), spec.additionalGroups());
         Path bundle = Files.createDirectories(testRoot.resolve("bundle"));
         json.writeValue(bundle.resolve("config.json").toFile(),
-            new BundleConfig(json, CGROUP_PARENT, System.getProperty("os.arch"), 4096).of(spec, user));
+            new BundleConfig(json, CGROUP_PARENT, System.getProperty("os.arch"), 4096,
+                CgroupTree.detect(Path.of("/sys/fs/cgroup")).limitsSwap()).of(spec, user));
 
         Process runc = new ProcessBuilder("runc", "--root", testRoot.resolve("runc").toString(), "run",
             "--bundle", bundle.toString(), "b1").redirectErrorStream(true).start();

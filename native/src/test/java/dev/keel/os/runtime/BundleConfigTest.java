@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class BundleConfigTest {
 
     private final ObjectMapper json = new ObjectMapper();
-    private final BundleConfig bundles = new BundleConfig(json, "/keel", "amd64", 1_048_576L);
+    private final BundleConfig bundles = new BundleConfig(json, "/keel", "amd64", 1_048_576L, true);
     private final ProcessUser app = new ProcessUser(1000, 1000, List.of(2000), "/home/app");
 
     private final ContainerSpec full = ContainerSpec.of("c1", Path.of("/var/lib/keel/c1/merged"), List.of("sh", "-c", "x"))
@@ -21,7 +21,7 @@ class BundleConfigTest {
         .withHostname("web")
         .withMounts(List.of(MountSpec.bind("/data", "/mnt/data", true), MountSpec.tmpfs("/run", List.of("size=1m"))))
         .withNetworkNamespace(Path.of("/run/netns/n1"))
-        .withResources(new Resources(64L << 20, 512, 50_000, 100_000, "0-1", "0", 100))
+        .withResources(new Resources(64L << 20, 128L << 20, 512, 50_000, 100_000, "0-1", "0", 100))
         .withOomScoreAdj(300);
 
     private static List<String> texts(JsonNode array) {
@@ -163,5 +163,34 @@ class BundleConfigTest {
 
         assertThat(process.get("terminal").asBoolean()).isTrue();
         assertThat(texts(process.get("env"))).contains("TERM=xterm");
+    }
+
+    @Test
+    void shouldSendTheLimitsOfAnUpdateAndLiftThoseThatAreZero() {
+        JsonNode update = bundles.updatedResources(new Resources(64L << 20, 0, 512, 0, 0, "0", "", 0));
+
+        assertThat(update.path("memory").path("limit").asLong()).isEqualTo(64L << 20);
+        assertThat(update.path("memory").path("swap").asLong()).isEqualTo(-1);
+        assertThat(update.path("cpu").path("shares").asLong()).isEqualTo(512);
+        assertThat(update.path("cpu").path("quota").asLong()).isEqualTo(-1);
+        assertThat(update.path("cpu").path("cpus").asText()).isEqualTo("0");
+        assertThat(update.path("cpu").has("period")).isFalse();
+        assertThat(update.path("cpu").has("mems")).isFalse();
+        assertThat(update.path("pids").path("limit").asLong()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldLeaveSwapOutWhereTheHostCannotLimitIt() {
+        Resources limits = new Resources(64L << 20, 128L << 20, 0, 0, 0, "", "", 0);
+        BundleConfig withoutSwap = new BundleConfig(json, "/keel", "amd64", 1_048_576L, false);
+
+        JsonNode memory = bundles.of(full.withResources(limits), app).path("linux").path("resources").path("memory");
+        JsonNode memoryWithout = withoutSwap.of(full.withResources(limits), app).path("linux").path("resources")
+            .path("memory");
+
+        assertThat(memory.path("swap").asLong()).isEqualTo(128L << 20);
+        assertThat(memoryWithout.path("limit").asLong()).isEqualTo(64L << 20);
+        assertThat(memoryWithout.has("swap")).isFalse();
+        assertThat(withoutSwap.updatedResources(limits).path("memory").has("swap")).isFalse();
     }
 }

@@ -35,6 +35,7 @@ class RuncRuntimeIT {
 
     private static Path testRoot;
     private static Path rootfs;
+    private static Path trace;
     private static RuntimeSettings settings;
     private static RuncRuntime runtime;
     private static HostResidue before;
@@ -46,9 +47,15 @@ class RuncRuntimeIT {
     static void setUp() throws Exception {
         testRoot = Files.createTempDirectory("keel-rt-");
         rootfs = BusyboxRootfs.create(testRoot.resolve("rootfs"));
+        // An operator's runtime: runc behind a script that records each call's arguments.
+        trace = testRoot.resolve("trace");
+        Path traced = testRoot.resolve("traced-runc");
+        Files.writeString(traced, "#!/bin/sh\necho \"$@\" >> " + trace + "\nexec /usr/sbin/runc \"$@\"\n");
+        traced.toFile().setExecutable(true);
         settings = RuntimeSettingsTest.reference()
             .withRoots(testRoot.resolve("state"), testRoot.resolve("exec"))
-            .withCgroupParent(CGROUP_PARENT);
+            .withCgroupParent(CGROUP_PARENT)
+            .withRuntime("traced", traced);
         before = HostResidue.snapshot(testRoot, CGROUP_PARENT);
         runtime = new RuncRuntime(settings, new ObjectMapper(), System.getProperty("os.arch"));
     }
@@ -332,7 +339,7 @@ class RuncRuntimeIT {
         assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
         assertThat(settings.exitDir().resolve(spec.id())).doesNotExist();
         assertThat(settings.socketDir().resolve(Conmon.attachName(spec.id()))).doesNotExist();
-        assertThat(settings.runtimeStateDir().resolve(spec.id())).doesNotExist();
+        assertThat(settings.runtimeStateDir("runc").resolve(spec.id())).doesNotExist();
     }
 
     @Test
@@ -365,11 +372,120 @@ class RuncRuntimeIT {
         CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
         Assumptions.assumeFalse(cgroups.hybridUnifiedControllers().isEmpty(), "only hybrid hosts with v2 controllers");
 
-        assertThatThrownBy(() -> new RuncRuntime(settings.withRuntime("crun", Path.of("/usr/bin/crun")),
+        assertThatThrownBy(() -> new RuncRuntime(settings.withDefaultRuntime("crun"),
             new ObjectMapper(), System.getProperty("os.arch")))
             .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
                 assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME);
                 assertThat(e.getMessage()).contains("crun").contains("hybrid");
             });
+    }
+
+    @Test
+    void shouldRefuseACrunContainerOnAHybridCgroupHost() {
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        Assumptions.assumeFalse(cgroups.hybridUnifiedControllers().isEmpty(), "only hybrid hosts with v2 controllers");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/crun")), "crun is installed");
+
+        assertThatThrownBy(() -> runtime.selectRuntime("crun"))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME);
+                assertThat(e.getMessage()).contains("crun cannot run containers on this host").contains("hybrid");
+            });
+    }
+
+    @Test
+    void shouldApplyNewLimitsToARunningContainersCgroups() {
+        ContainerSpec spec = spec("sleep", "1000").withResources(new Resources(64L << 20, 128L << 20, 512, 50_000,
+            100_000, "0-1", "", 20));
+        run(spec);
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        Assumptions.assumeTrue(cgroups.layout() != CgroupTree.Layout.UNIFIED, "the files read are cgroup v1 files");
+        String cgroup = CGROUP_PARENT + "/" + spec.id();
+
+        Assumptions.assumeTrue(cgroups.limitsSwap(), "swap accounting is off on this host");
+        assertThat(cgroups.read("memory", cgroup, "memory.memsw.limit_in_bytes")).contains(Long.toString(128L << 20));
+        runtime.update(spec.id(), new Resources(128L << 20, 384L << 20, 256, 25_000, 100_000, "0", "", 50));
+
+        assertThat(cgroups.read("memory", cgroup, "memory.limit_in_bytes")).contains(Long.toString(128L << 20));
+        assertThat(cgroups.read("memory", cgroup, "memory.memsw.limit_in_bytes")).contains(Long.toString(384L << 20));
+        assertThat(cgroups.read("cpu", cgroup, "cpu.cfs_quota_us")).contains("25000");
+        assertThat(cgroups.read("cpu", cgroup, "cpu.shares")).contains("256");
+        assertThat(cgroups.read("pids", cgroup, "pids.max")).contains("50");
+        assertThat(cgroups.read("cpuset", cgroup, "cpuset.cpus")).contains("0");
+    }
+
+    @Test
+    void shouldLiftALimitUpdatedToZero() {
+        ContainerSpec spec = spec("sleep", "1000").withResources(Resources.NONE.withPidsLimit(20));
+        run(spec);
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        Assumptions.assumeTrue(cgroups.layout() != CgroupTree.Layout.UNIFIED, "the files read are cgroup v1 files");
+
+        runtime.update(spec.id(), Resources.NONE);
+
+        assertThat(cgroups.read("pids", CGROUP_PARENT + "/" + spec.id(), "pids.max")).contains("max");
+    }
+
+    @Test
+    void shouldUpdateAPausedContainer() {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+        runtime.pause(spec.id());
+        CgroupTree cgroups = CgroupTree.detect(settings.cgroupRoot());
+        Assumptions.assumeTrue(cgroups.layout() != CgroupTree.Layout.UNIFIED, "the files read are cgroup v1 files");
+
+        runtime.update(spec.id(), Resources.NONE.withMemoryBytes(32L << 20));
+
+        assertThat(cgroups.read("memory", CGROUP_PARENT + "/" + spec.id(), "memory.limit_in_bytes"))
+            .contains(Long.toString(32L << 20));
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.PAUSED);
+    }
+
+    @Test
+    void shouldReportTheKernelsRefusalOfAnUpdate() {
+        ContainerSpec spec = spec("sleep", "1000");
+        run(spec);
+
+        assertThatThrownBy(() -> runtime.update(spec.id(), Resources.NONE.withCpuset("7-9", "")))
+            .isInstanceOfSatisfying(RuntimeFailure.class,
+                e -> assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.RUNTIME_FAILED));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownRuntimeAndLeaveNothing() {
+        ContainerSpec spec = spec("true").withRuntime("nosuch");
+
+        assertThatThrownBy(() -> runtime.create(spec))
+            .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
+                assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.INVALID_SPEC);
+                assertThat(e.getMessage()).isEqualTo("Unknown runtime specified nosuch");
+            });
+        assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
+    }
+
+    @Test
+    void shouldSelectTheDefaultRuntimeForAnEmptyName() {
+        assertThat(runtime.selectRuntime("")).isEqualTo("runc");
+        assertThat(runtime.selectRuntime("traced")).isEqualTo("traced");
+    }
+
+    @Test
+    void shouldMakeEveryCallForAContainerThroughItsOwnRuntimeAlsoAfterARestart() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000").withRuntime("traced");
+        ContainerSpec other = spec("true");
+        run(spec);
+        run(other);
+        exitOf(other.id());
+
+        try (RuncRuntime restarted = new RuncRuntime(settings, new ObjectMapper(), System.getProperty("os.arch"))) {
+            restarted.kill(spec.id(), "KILL");
+        }
+        exitOf(spec.id());
+
+        String calls = Files.readString(trace);
+        assertThat(calls).contains("--root " + settings.runtimeStateDir("traced"))
+            .contains("create").contains("start " + spec.id()).contains("kill " + spec.id() + " KILL")
+            .doesNotContain(other.id());
+        assertThat(settings.runtimeStateDir("traced").resolve(spec.id())).exists();
     }
 }

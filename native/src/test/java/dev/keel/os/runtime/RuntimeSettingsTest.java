@@ -19,12 +19,13 @@ class RuntimeSettingsTest {
     void shouldReadTheDefaultsFromReferenceConf() {
         RuntimeSettings settings = reference();
 
-        assertThat(settings.runtimeName()).isEqualTo("runc");
-        assertThat(settings.runtimePath()).isEqualTo(Path.of("/usr/sbin/runc"));
+        assertThat(settings.defaultRuntime()).isEqualTo("runc");
+        assertThat(settings.runtimes()).containsEntry("runc", Path.of("/usr/sbin/runc"))
+            .containsEntry("crun", Path.of("/usr/bin/crun"));
         assertThat(settings.conmonPath()).isEqualTo(Path.of("/usr/bin/conmon"));
         assertThat(settings.cgroupParent()).isEqualTo("/keel");
         assertThat(settings.defaultStopTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(settings.runtimeStateDir()).isEqualTo(settings.execRoot().resolve("runc"));
+        assertThat(settings.runtimeStateDir("runc")).isEqualTo(settings.execRoot().resolve("runc"));
         assertThat(settings.exitDir()).isEqualTo(settings.execRoot().resolve("exits"));
     }
 
@@ -38,11 +39,38 @@ class RuntimeSettingsTest {
     }
 
     @Test
-    void shouldRejectAnUnknownRuntimeName() {
+    void shouldRejectADefaultRuntimeThatIsNotConfigured() {
         RuntimeSettings settings = reference();
 
-        assertThatThrownBy(() -> settings.withRuntime("kata", Path.of("/usr/bin/kata")))
+        assertThatThrownBy(() -> settings.withDefaultRuntime("kata"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("runc or crun");
+            .hasMessageContaining("default-runtime kata is not one of the runtimes [crun, runc]");
+    }
+
+    @Test
+    void shouldRejectARuntimeNamedLikeTheExitDirectory() {
+        RuntimeSettings settings = reference();
+
+        assertThatThrownBy(() -> settings.withRuntime("exits", Path.of("/usr/bin/x")))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("invalid runtime name \"exits\"");
+    }
+
+    @Test
+    void shouldLeaveOutABuiltInRuntimeWhoseBinaryIsMissingButKeepTheOperators() {
+        RuntimeSettings settings = reference().withRuntime("crun", Path.of("/nonexistent/crun"))
+            .withRuntime("traced", Path.of("/nonexistent/traced"));
+
+        assertThat(settings.offeredRuntimes()).containsOnlyKeys("runc", "traced");
+    }
+
+    @Test
+    void shouldRefuseRuntimeArguments() {
+        var config = ConfigFactory.parseString("runtimes.traced { path = \"/usr/bin/x\", runtime-args = [\"--debug\"] }")
+            .withFallback(ConfigFactory.defaultReference().getConfig("keel.native.runtime"));
+
+        assertThatThrownBy(() -> RuntimeSettings.fromConfig(config))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("runtime traced: runtimeArgs are not supported");
     }
 }
