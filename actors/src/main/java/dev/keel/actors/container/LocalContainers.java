@@ -93,7 +93,7 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * Docker's container verbs on this host, over runc, one conmon per container and an overlayfs root filesystem.
+ * Docker's container verbs on this host, over runc, one keel-monitor per container and an overlayfs root filesystem.
  *
  * <p>Each request follows DESIGN's flow: the {@link ContainerEntity} records (and refuses what its state forbids),
  * the host acts, and the outcome is recorded. Requests on one container run one after the other (a lane per

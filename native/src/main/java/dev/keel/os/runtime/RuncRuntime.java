@@ -9,8 +9,9 @@ import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.ExecMonitor;
 import dev.keel.os.monitor.ExitWatcher;
 import dev.keel.os.monitor.HostProcess;
-import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.JsonFileLog;
 import dev.keel.os.monitor.LogRotation;
+import dev.keel.os.monitor.MonitorBinary;
 import dev.keel.os.monitor.MonitorControl;
 import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.monitor.MonitorRecord;
@@ -37,18 +38,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * {@link ContainerRuntime} on runc (or crun) with one conmon per container.
+ * {@link ContainerRuntime} on runc (or crun) with one keel-monitor per container ({@link Conmon}).
  *
- * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and conmon's
- * working directory ({@code ctr.log}, {@code pidfile}, {@code persist/exit}, {@code oom}, {@code monitor.json},
- * {@code exec/<n>/} per exec session). Under {@code <exec-root>}: the runtime's state ({@code runc/}), exit files
- * ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}). {@code monitor.json} is what a later instance
- * needs to recognise the monitor ({@link MonitorRecord}).
+ * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and the
+ * monitor's working directory ({@code <id>-json.log}, {@code pidfile}, {@code persist/exit}, {@code oom},
+ * {@code monitor.json}, {@code exec/<n>/} per exec session). Under {@code <exec-root>}: the runtime's state
+ * ({@code runc/}), exit files ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}). {@code monitor.json}
+ * is what a later instance needs to recognise the monitor ({@link MonitorRecord}). The monitor's binary is
+ * {@code <state-root>/bin/keel-monitor} ({@link MonitorBinary}) unless the settings name another.
  */
 public final class RuncRuntime implements ContainerRuntime {
 
     private static final String MONITOR_RECORD = "monitor.json";
-    private static final String LOG = "ctr.log";
+    /** The log of a container created under conmon before keel-monitor, in k8s-file format. */
+    private static final String CONMON_LOG = "ctr.log";
+    private static final String EXEC_LOG = "exec-json.log";
 
     private final RuntimeSettings settings;
     private final ObjectMapper json;
@@ -76,7 +80,8 @@ public final class RuncRuntime implements ContainerRuntime {
                         + "not supported, drop all controllers from cgroupv2\"); use runc");
             }
         }
-        for (Path binary : List.of(settings.runtimePath(), settings.conmonPath())) {
+        Path monitorPath = settings.monitorPath().orElseGet(() -> MonitorBinary.install(settings.stateRoot()));
+        for (Path binary : List.of(settings.runtimePath(), monitorPath)) {
             if (!Files.isExecutable(binary)) {
                 throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, binary + " is not executable");
             }
@@ -92,7 +97,7 @@ public final class RuncRuntime implements ContainerRuntime {
             DaemonPrivileges.openFilesLimit(settings.openFilesLimit(), Path.of("/proc/self")));
         this.runtime = new RuntimeCommand(settings.runtimePath().toString(), settings.runtimeStateDir().toString(),
             settings.commandTimeout());
-        this.conmon = new Conmon(settings.conmonPath(), settings.runtimePath(), settings.runtimeStateDir(),
+        this.conmon = new Conmon(monitorPath, settings.runtimePath(), settings.runtimeStateDir(),
             settings.socketDir(), settings.monitorLogLevel(), settings.commandTimeout(), json);
         this.exits = new ExitWatcher(settings.exitDir());
         this.logRotation = new LogRotation(settings.log());
@@ -125,12 +130,12 @@ public final class RuncRuntime implements ContainerRuntime {
             Files.createDirectories(dir.resolve("persist"));
             json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
             Files.deleteIfExists(settings.exitDir().resolve(id));
-            Conmon.StartedMonitor monitor = conmon.create(id, dir, dir.resolve(LOG), settings.exitDir(),
+            Conmon.StartedMonitor monitor = conmon.create(id, dir, jsonLog(id), settings.exitDir(),
                 dir.resolve("persist"), spec.tty(), spec.openStdin());
             json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
-            logRotation.watch(dir.resolve(LOG), MonitorControl.of(settings.socketDir(), id));
+            logRotation.watch(jsonLog(id), MonitorControl.of(settings.socketDir(), id));
             return new CreatedContainer(id, monitor.record().containerPid(), monitor.record().conmonPid(),
-                dir.resolve(LOG));
+                jsonLog(id));
         } catch (MonitorFailure e) {
             reset(id);
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
@@ -219,7 +224,7 @@ public final class RuncRuntime implements ContainerRuntime {
             ExecMonitor session = spawnExec(id, sessionId, exec, false, false, false, () -> { });
             session.start();
             int exitCode = session.awaitExit();
-            return new ExecResult(exitCode, K8sFileLog.readAll(sessionDir.resolve("exec.log")));
+            return new ExecResult(exitCode, JsonFileLog.readAll(sessionDir.resolve(EXEC_LOG)));
         } catch (MonitorFailure e) {
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
         } finally {
@@ -229,14 +234,14 @@ public final class RuncRuntime implements ContainerRuntime {
 
     /**
      * Spawns the monitor of an exec session in running container {@code id}: {@code exec} runs with the container's
-     * environment (plus its own entries), user and working directory unless it names others. Returns once conmon is
-     * ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
+     * environment (plus its own entries), user and working directory unless it names others. Returns once the monitor
+     * is ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
      *
      * @param sessionId unique on this host; its first {@value Conmon#ATTACH_NAME_CHARS} characters name its attach
      *     socket, {@link dev.keel.os.monitor.AttachSocket#path} and {@link dev.keel.os.monitor.MonitorControl#of}
      * @param attach serve the exec's stdio on its attach socket (ready when this returns)
      * @throws RuntimeFailure {@code NO_SUCH_CONTAINER}, {@code INVALID_SPEC} (an unknown user), or
-     *     {@code RUNTIME_FAILED} when conmon could not get ready
+     *     {@code RUNTIME_FAILED} when the monitor could not get ready
      */
     @Override
     public ExecMonitor prepareExec(String id, String sessionId, ExecSpec exec, boolean tty, boolean openStdin,
@@ -265,7 +270,7 @@ public final class RuncRuntime implements ContainerRuntime {
             deleteTree(sessionDir);
             Files.createDirectories(sessionDir.resolve("exit"));
             json.writeValue(sessionDir.resolve("process.json").toFile(), spec);
-            return conmon.prepareExec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"), tty, openStdin,
+            return conmon.prepareExec(id, sessionId, sessionDir, sessionDir.resolve(EXEC_LOG), tty, openStdin,
                 attach, cleanup);
         } catch (IllegalArgumentException e) {
             endSession(sessionDir, sessionId);
@@ -283,7 +288,7 @@ public final class RuncRuntime implements ContainerRuntime {
         return containerDir(id).resolve("exec").resolve(Conmon.attachName(sessionId));
     }
 
-    /** Removes what conmon leaves of a session: its directory and its link in the socket directory. */
+    /** Removes what the monitor leaves of a session: its directory and its link in the socket directory. */
     private void endSession(Path sessionDir, String sessionId) {
         deleteQuietly(settings.socketDir().resolve(Conmon.attachName(sessionId)));
         deleteTree(sessionDir);
@@ -319,7 +324,7 @@ public final class RuncRuntime implements ContainerRuntime {
             return;
         }
         stopMonitor(id);
-        Path log = dir.resolve(LOG);
+        Path log = logFile(id);
         RotatingLog kept = new RotatingLog(log);
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.filter(e -> !kept.isPartOf(e)).toList()) {
@@ -366,7 +371,7 @@ public final class RuncRuntime implements ContainerRuntime {
         }
         ContainerState state = state(id);
         if (state.status() == ContainerStatus.STOPPED) {
-            // Exited a moment ago: conmon is draining the log and about to write the exit file.
+            // Exited a moment ago: the monitor is draining the log and about to write the exit file.
             try {
                 ContainerExit exit = awaitExit(id).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(exit));
@@ -383,7 +388,14 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public Path logFile(String id) {
-        return containerDir(id).resolve(LOG);
+        // A container created under conmon keeps its k8s-file log; LogFiles tells the formats apart by name.
+        Path conmonLog = containerDir(id).resolve(CONMON_LOG);
+        return Files.exists(conmonLog) ? conmonLog : jsonLog(id);
+    }
+
+    /** Docker's name for a json-file log, which keel-monitor writes. */
+    private Path jsonLog(String id) {
+        return containerDir(id).resolve(id + "-json.log");
     }
 
     @Override

@@ -21,7 +21,7 @@ class RuntimeSettingsTest {
 
         assertThat(settings.runtimeName()).isEqualTo("runc");
         assertThat(settings.runtimePath()).isEqualTo(Path.of("/usr/sbin/runc"));
-        assertThat(settings.conmonPath()).isEqualTo(Path.of("/usr/bin/conmon"));
+        assertThat(settings.monitorPath()).as("the keel-monitor in the jar").isEmpty();
         assertThat(settings.cgroupParent()).isEqualTo("/keel");
         assertThat(settings.defaultStopTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.runtimeStateDir()).isEqualTo(settings.execRoot().resolve("runc"));

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * Measures, in one run and interleaved: create + start + exit observed for {@code true} through {@link RuncRuntime}
- * (conmon + runc), against a bare {@code runc run} of the same bundle; then conmon's VmRSS per idle running
- * container. Prints one line: {@code start: keel_median_ms=... runc_median_ms=... ratio_vs_runc=... monitor_rss_kb=...}.
+ * (keel-monitor + runc), against a bare {@code runc run} of the same bundle; then the monitor's VmRSS per idle running
+ * container. Prints one line: {@code start: keel_median_ms=... runc_median_ms=... ratio_vs_runc=...
+ * monitor_rss_kb=...}.
  *
  * <p>Arguments: runs (default 20), idle containers for the RSS figure (default 10).
  */
@@ -103,7 +104,7 @@ public final class RuntimeStartBenchmark {
                 keelMedian, Collections.min(keel), Collections.max(keel), median(keelWithDelete));
             System.out.printf("bare runc run (ms):          median %.1f min %.1f max %.1f%n",
                 bareMedian, Collections.min(bare), Collections.max(bare));
-            System.out.printf("conmon per idle container (KiB), %d containers: VmRSS %s, Pss %s, Private_Dirty %s%n",
+            System.out.printf("keel-monitor per idle container (KiB), %d containers: VmRSS %s, Pss %s, Private_Dirty %s%n",
                 idle, rss, pss, privateDirty);
             System.out.printf("start: keel_median_ms=%.1f runc_median_ms=%.1f ratio_vs_runc=%.2f monitor_rss_kb=%d%n",
                 keelMedian, bareMedian, keelMedian / bareMedian, medianLong(rss));
