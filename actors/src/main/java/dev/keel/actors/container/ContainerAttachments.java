@@ -1,7 +1,7 @@
 package dev.keel.actors.container;
 
 import dev.keel.os.monitor.AttachSocket;
-import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.ContainerMonitor;
 import dev.keel.os.monitor.MonitorControl;
 import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.runtime.RuntimeSettings;
@@ -31,17 +31,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A container's stdio as a {@link Containers.Attachment}, through its conmon's attach socket.
+ * A container's stdio as a {@link Containers.Attachment}, through its monitor's attach socket.
  *
- * <p>One connection carries both ways. Threads: the socket calls block, so each attachment has a thread of its own
- * that reads the connection and offers each packet to the output stream (waiting while the client is slow, which in
- * turn holds conmon back, as Docker does). Writes to stdin run on Pekko's blocking-IO dispatcher; the end of the input
- * half-closes the connection, which makes conmon close the container's stdin while output goes on.
+ * <p>One connection carries both ways. Threads: the socket calls block, so each attachment has a thread of its own that
+ * reads the connection and offers each packet to the output stream (waiting while the client is slow, which in turn
+ * holds the monitor back, as Docker does). Writes to stdin run on Pekko's blocking-IO dispatcher; the end of the input
+ * half-closes the connection, which makes the monitor close the container's stdin while output goes on.
  *
  * <p>Docker attaches before it starts ({@code docker run} without {@code -d}, {@code docker start -a}), when the
  * container may have no monitor yet, or only the socket of an earlier run that nobody serves. The connection is then
- * made as soon as a new monitor's socket appears (watched, not polled); conmon binds it before it runs the runtime's
- * create, so output from the container's first instruction on is seen.
+ * made as soon as a new monitor's socket appears (watched, not polled); the monitor binds it before it runs the
+ * runtime's create, so output from the container's first instruction on is seen.
  */
 public final class ContainerAttachments {
 
@@ -85,7 +85,7 @@ public final class ContainerAttachments {
 
         /**
          * Blocks until a monitor accepts a connection. Every change in the socket directory or the session's bundle
-         * (conmon links the one to the other, then binds the socket in the bundle) is a reason to try again.
+         * (the monitor links the one to the other, then binds the socket in the bundle) is a reason to try again.
          *
          * @throws ClosedWatchServiceException when {@code watcher} is closed meanwhile
          */
@@ -93,7 +93,7 @@ public final class ContainerAttachments {
             Files.createDirectories(socketDir);
             socketDir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
             while (true) {
-                Path bundle = socketDir.resolve(Conmon.attachName(session));
+                Path bundle = socketDir.resolve(ContainerMonitor.attachName(session));
                 if (Files.isDirectory(bundle)) {
                     try {
                         bundle.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
@@ -223,7 +223,7 @@ public final class ContainerAttachments {
             }
         }
 
-        /** The end of the client's input: conmon closes the container's stdin, output goes on. */
+        /** The end of the client's input: the monitor closes the container's stdin, output goes on. */
         private void endStdin() {
             try {
                 connected().endInput();

@@ -23,7 +23,7 @@ import dev.keel.os.image.ImageCatalog;
 import dev.keel.os.image.NoSuchImageException;
 import dev.keel.os.image.ImageSettings;
 import dev.keel.os.image.StoredImage;
-import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.ContainerMonitor;
 import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.LogEntry;
 import dev.keel.os.monitor.LogPosition;
@@ -35,7 +35,6 @@ import dev.keel.os.overlay.UpperLayerArchive;
 import dev.keel.os.runtime.ContainerRuntime;
 import dev.keel.os.runtime.ContainerSpec;
 import dev.keel.os.runtime.ContainerStatus;
-import dev.keel.os.runtime.CreatedContainer;
 import dev.keel.os.runtime.MountSpec;
 import dev.keel.os.runtime.RecoveredContainer;
 import dev.keel.os.runtime.Resources;
@@ -93,7 +92,7 @@ import org.slf4j.LoggerFactory;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * Docker's container verbs on this host, over runc, one conmon per container and an overlayfs root filesystem.
+ * Docker's container verbs on this host, over runc, one keel-monitor per container and an overlayfs root filesystem.
  *
  * <p>Each request follows DESIGN's flow: the {@link ContainerEntity} records (and refuses what its state forbids),
  * the host acts, and the outcome is recorded. Requests on one container run one after the other (a lane per
@@ -111,7 +110,7 @@ public final class LocalContainers implements Containers, ContainerDirectory {
 
     /** A unix socket path ({@code sun_path}) holds 108 bytes including the terminating NUL. */
     private static final int MAX_SOCKET_PATH_BYTES = 107;
-    private static final String ID_PLACEHOLDER = "0".repeat(Conmon.ATTACH_NAME_CHARS);
+    private static final String ID_PLACEHOLDER = "0".repeat(ContainerMonitor.ATTACH_NAME_CHARS);
     /** Docker's exit code of a container whose end nobody saw (its monitor vanished, the host rebooted). */
     private static final int UNKNOWN_EXIT_CODE = 255;
     private static final long CPU_PERIOD_MICROS = 100_000;
@@ -501,14 +500,7 @@ public final class LocalContainers implements Containers, ContainerDirectory {
         String id = state.containerId();
         runtime.reset(id);
         Path merged = rootfsOf(state).mount();
-        CreatedContainer created = runtime.create(specOf(state, merged, network, volumeMounts));
-        try {
-            runtime.start(id);
-        } catch (RuntimeException e) {
-            runtime.reset(id);
-            throw e;
-        }
-        return created.pid();
+        return runtime.run(specOf(state, merged, network, volumeMounts)).pid();
     }
 
     private static ContainerSpec specOf(State state, Path rootfs, ContainerNetworking.Setup network,

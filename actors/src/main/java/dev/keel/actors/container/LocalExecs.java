@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Execs} on this host: each started instance runs under a conmon of its own in exec mode (CONMON_RECIPE §10),
+ * {@link Execs} on this host: each started instance runs under a monitor of its own in exec mode (CONMON_RECIPE §10),
  * which records its exit code; an attached one serves its stdio on the session's attach socket, connected before the
  * process runs so no output is lost. The instance id is the session id, so the session's attach socket and control
  * FIFO are found by it.

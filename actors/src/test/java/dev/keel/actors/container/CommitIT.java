@@ -24,7 +24,7 @@ import dev.keel.actors.image.Images;
 import dev.keel.actors.image.LocalImages;
 
 /**
- * {@code docker commit} through {@link LocalContainers#changesLayer} and {@link LocalImages#commit}: real runc, conmon
+ * {@code docker commit} through {@link LocalContainers#changesLayer} and {@link LocalImages#commit}: real runc, keel-monitor
  * and overlayfs, a real image store and Image entities on the embedded journal.
  */
 class CommitIT {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Attachments through real conmon and runc, as root, on a busybox root filesystem. */
+/** Attachments through real keel-monitor and runc, as root, on a busybox root filesystem. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ContainerAttachmentsIT {
 
@@ -179,7 +179,7 @@ class ContainerAttachmentsIT {
 
         List<Containers.LogLine> first = attachment.output().take(3).runWith(Sink.seq(), system)
                 .toCompletableFuture().get(20, TimeUnit.SECONDS);
-        // A connection left unread would stall conmon: a second attacher would then see nothing.
+        // A connection left unread would stall the monitor: a second attacher would then see nothing.
         List<Containers.LogLine> next = ContainerAttachments.attach(settings, spec.id(), false, false).output()
                 .take(1000).runWith(Sink.seq(), system).toCompletableFuture().get(20, TimeUnit.SECONDS);
 

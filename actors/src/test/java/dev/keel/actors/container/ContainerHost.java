@@ -50,7 +50,7 @@ import org.apache.pekko.cluster.typed.Join;
 
 /**
  * One host's containers for integration tests: a single-node cluster with the embedded journal in a temporary
- * directory, {@link LocalContainers} on real runc, conmon and overlayfs, and the image {@link #IMAGE} made from the
+ * directory, {@link LocalContainers} on real runc, keel-monitor and overlayfs, and the image {@link #IMAGE} made from the
  * host's static busybox. Each test class gives its own cgroup parent, so that what it leaves on the host (mounts
  * under its root, processes, cgroups) can be told apart and listed by {@link #residue()}.
  */

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The inspection verbs of {@link LocalContainers} (top, stats, changes, export, archive get and put) on a real
- * single-node cluster with the embedded journal, real runc, real conmon and overlayfs, with a busybox image made from
+ * single-node cluster with the embedded journal, real runc, real keel-monitor and overlayfs, with a busybox image made from
  * the host's static /bin/busybox. Every archive escape must be refused and leave the host untouched.
  */
 class ContainerInspectionIT {

@@ -24,7 +24,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * {@link LocalExecs} on a real single-node cluster with the embedded journal, real runc, real conmon in exec mode and
+ * {@link LocalExecs} on a real single-node cluster with the embedded journal, real runc, real keel-monitor in exec mode and
  * overlayfs, with a busybox image made from the host's static /bin/busybox.
  */
 class ExecIT {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LocalContainers} on a real single-node cluster with the embedded journal, real runc, real conmon and
+ * {@link LocalContainers} on a real single-node cluster with the embedded journal, real runc, real keel-monitor and
  * overlayfs, with a busybox image made from the host's static /bin/busybox.
  */
 class LocalContainersIT {

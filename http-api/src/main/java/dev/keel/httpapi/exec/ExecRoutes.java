@@ -93,7 +93,7 @@ public final class ExecRoutes extends AllDirectives {
     }
 
     /**
-     * The bytes of the hijacked connection. The output is always read whole (conmon stalls while an attached reader
+     * The bytes of the hijacked connection. The output is always read whole (the monitor stalls while an attached reader
      * does not read), and only the streams the instance was created to attach are sent. With a TTY the detach keys in
      * the client's input end the connection and leave the process running.
      */

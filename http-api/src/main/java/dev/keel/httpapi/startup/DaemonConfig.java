@@ -107,7 +107,7 @@ public final class DaemonConfig {
                     }
                 }
             } else if (key.equals("log-opts") && file.getValue(key) instanceof ConfigObject opts) {
-                // json-file's rotation options; keeld's log is conmon's k8s-file, so the others have no meaning here.
+                // json-file's rotation options; the others (compress, labels, ...) are not implemented.
                 for (String opt : opts.keySet()) {
                     if (opt.equals("max-size") || opt.equals("max-file")) {
                         layer = layer.withValue("keel.native.runtime.log." + opt, opts.get(opt));

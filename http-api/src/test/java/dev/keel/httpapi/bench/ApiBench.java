@@ -94,7 +94,7 @@ public final class ApiBench {
 
         long pid = ProcessHandle.current().pid();
         Path dir = Files.createTempDirectory("keel-bench-api-");
-        // Short: conmon's attach sockets and containerd's sockets live under the exec roots.
+        // Short: the monitors' attach sockets and containerd's sockets live under the exec roots.
         Path keelExec = Files.createDirectory(Path.of("/tmp", "ka" + pid));
         Path dockerExec = Files.createDirectory(Path.of("/tmp", "kd" + pid));
         String keelCgroups = "/keel-bench-" + pid;

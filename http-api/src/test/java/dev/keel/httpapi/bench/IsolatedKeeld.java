@@ -43,7 +43,7 @@ final class IsolatedKeeld implements AutoCloseable {
     static IsolatedKeeld start(Path launcher) throws Exception {
         long pid = ProcessHandle.current().pid();
         Path dir = Files.createTempDirectory("keel-bench-net-");
-        // Short: conmon's attach sockets live under the exec root and must fit a unix socket path.
+        // Short: the monitors' attach sockets live under the exec root and must fit a unix socket path.
         Path execRoot = Files.createDirectory(Path.of("/tmp", "kn" + pid));
         String cgroupParent = "/keel-bench-net-" + pid;
         IsolatedNetplane netplane = IsolatedNetplane.random(execRoot.resolve("netns"));

@@ -84,7 +84,7 @@ class LiveRestoreIT {
         for (String id : all) {
             assertThat(running.mounts()).as("mounts of %s", id).anyMatch(m -> m.contains(id));
             assertThat(running.cgroups()).as("cgroups of %s", id).anyMatch(c -> c.endsWith(CGROUP_PARENT + "/" + id));
-            assertThat(running.processes()).as("monitor of %s", id).anyMatch(p -> p.contains("conmon") && p.contains(id));
+            assertThat(running.processes()).as("monitor of %s", id).anyMatch(p -> p.contains("keel-monitor") && p.contains(id));
         }
         String watched = counters.get(0);
         eventually("a first line in " + watched + "'s log", () -> highestLine(watched).isPresent());
@@ -99,7 +99,7 @@ class LiveRestoreIT {
         HostFootprint keeldDown = host.footprint();
         for (String id : all) {
             assertThat(keeldDown.processes()).as("monitor of %s while keeld is down", id)
-                    .anyMatch(p -> p.contains("conmon") && p.contains(id));
+                    .anyMatch(p -> p.contains("keel-monitor") && p.contains(id));
         }
 
         Files.writeString(keeld.dataRoot().resolve("containers").resolve(quitter).resolve("merged/tmp/go"), "");

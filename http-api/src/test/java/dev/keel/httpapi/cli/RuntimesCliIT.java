@@ -101,10 +101,9 @@ class RuntimesCliIT {
         String plainId = inspect(cli, "{{.Id}}", plainName);
         assertThat(inspect(cli, "{{.HostConfig.Runtime}}", tracedName)).isEqualTo("traced");
         assertThat(inspect(cli, "{{.HostConfig.Runtime}}", plainName)).isEqualTo("runc");
-        eventually("traced's create, start and delete of " + tracedId, () -> {
+        eventually("traced's run and delete of " + tracedId, () -> {
             List<String> calls = traceOf(tracedId);
-            return calls.stream().anyMatch(c -> c.contains("create"))
-                    && calls.stream().anyMatch(c -> c.contains("start " + tracedId))
+            return calls.stream().anyMatch(c -> c.contains("run --detach"))
                     && calls.stream().anyMatch(c -> c.contains("delete"));
         });
         assertThat(traceOf(plainId)).isEmpty();

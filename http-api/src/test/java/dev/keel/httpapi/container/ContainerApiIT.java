@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The container endpoints on the wire, against a real keeld (bin/keeld, real runc and conmon) on a temp data root:
+ * The container endpoints on the wire, against a real keeld (bin/keeld, real runc and keel-monitor) on a temp data root:
  * Docker's status codes and error bodies for what a client gets wrong, the wait that answers its headers at once,
  * the log framing. Every test removes the containers it made.
  */

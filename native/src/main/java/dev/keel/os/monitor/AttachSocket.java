@@ -14,23 +14,24 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
- * One client connection to conmon's attach socket ({@code <socketDir>/<session>/attach}, {@code SOCK_SEQPACKET}).
+ * One client connection to the monitor's attach socket ({@code <socketDir>/<session>/attach}, {@code SOCK_SEQPACKET}).
  * All calls block, so they belong on a thread of their own, never on an actor's or a stream's.
  *
- * <p>conmon copies every chunk of the container's output to every connected client as one packet
+ * <p>The monitor copies every chunk of the container's output to every connected client as one packet
  * {@code [stream byte][payload]} and stalls while any client does not read, so a connection must be read until
  * {@link #read()} reports the end, or closed. Bytes {@link #write written} go to the container's stdin (only when
- * conmon runs with {@code -i} or {@code -t}). The end of a connection's input ({@link #endInput}, or closing it)
- * closes the container's stdin (unless conmon runs with {@code --leave-stdin-open}).
+ * the monitor runs with {@code -i} or {@code -t}). The end of a connection's input ({@link #endInput}, or closing it)
+ * closes the container's stdin (unless the monitor runs with {@code --leave-stdin-open}).
  *
  * <p>End the input before closing: conmon (2.1.x) frees a client whose write side failed and then reads that client's
  * flags again when it also sees the end of its input, so a client that closes while output is still coming may leave
  * the container's stdin open (the stdin close is skipped, seen about every second time with {@code cat} and a few
- * megabytes). Ending the input first lets conmon see the end while it can still write to the client.
+ * megabytes; a conmon started by an older daemon may still be the monitor). Ending the input first lets it see the
+ * end while it can still write to the client.
  */
 public final class AttachSocket implements AutoCloseable {
 
-    /** The largest packet conmon sends: one stream byte and one pipe read of at most 8192 bytes. */
+    /** The largest packet the monitor sends: one stream byte and one pipe read of at most 8192 bytes. */
     public static final int MAX_OUTPUT_PACKET_BYTES = 8193;
     /** The largest packet every conmon reads whole from a client (newer ones read one byte less than their buffer). */
     public static final int MAX_INPUT_PACKET_BYTES = 32767;
@@ -58,9 +59,9 @@ public final class AttachSocket implements AutoCloseable {
         this.socket = socket;
     }
 
-    /** Where conmon listens for session {@code session} (a container id or an exec session id). */
+    /** Where the monitor listens for session {@code session} (a container id or an exec session id). */
     public static Path path(Path socketDir, String session) {
-        return socketDir.resolve(Conmon.attachName(session)).resolve("attach");
+        return socketDir.resolve(ContainerMonitor.attachName(session)).resolve("attach");
     }
 
     /**
@@ -78,8 +79,8 @@ public final class AttachSocket implements AutoCloseable {
     }
 
     /**
-     * Waits for the next packet of output; empty once the container's stdio is closed and conmon hung up (or died),
-     * or this connection was closed.
+     * Waits for the next packet of output; empty once the container's stdio is closed and the monitor hung up (or
+     * died), or this connection was closed.
      */
     public Optional<Packet> read() throws IOException {
         while (true) {
@@ -88,7 +89,7 @@ public final class AttachSocket implements AutoCloseable {
             try {
                 n = socket.getChannel().read(received);
             } catch (ConnectionResetSocketException e) {
-                // conmon was killed (or its runtime create failed) with output still queued for us.
+                // The monitor was killed (or its runtime create failed) with output still queued for us.
                 return Optional.empty();
             } catch (IOException e) {
                 if (socket.isClosed()) {
@@ -100,7 +101,7 @@ public final class AttachSocket implements AutoCloseable {
                 return Optional.empty();
             }
             byte stream = received.get(0);
-            // Stream 1 (stdin) is defined by conmon but never sent; anything else is not output either.
+            // Stream 1 (stdin) is defined by conmon's protocol but never sent; anything else is not output either.
             if (n > 1 && (stream == STDOUT || stream == STDERR)) {
                 byte[] payload = new byte[n - 1];
                 received.position(1);
@@ -110,7 +111,7 @@ public final class AttachSocket implements AutoCloseable {
         }
     }
 
-    /** Sends {@code bytes} to the container's stdin, in packets conmon reads whole. */
+    /** Sends {@code bytes} to the container's stdin, in packets the monitor reads whole. */
     public void write(ByteBuffer bytes) throws IOException {
         while (bytes.hasRemaining()) {
             ByteBuffer packet = bytes.slice();
@@ -121,8 +122,8 @@ public final class AttachSocket implements AutoCloseable {
     }
 
     /**
-     * Half-closes: conmon reads the end of this client's input and closes the container's stdin, and goes on sending
-     * output here until the container's stdio closes.
+     * Half-closes: the monitor reads the end of this client's input and closes the container's stdin, and goes on
+     * sending output here until the container's stdio closes.
      */
     public void endInput() throws IOException {
         int fd = FileDescriptorCast.using(socket.getFileDescriptor()).as(Integer.class);
@@ -139,7 +140,7 @@ public final class AttachSocket implements AutoCloseable {
             try {
                 endInput();
             } catch (IOException e) {
-                // Already ended, or conmon is gone: closing is all that is left.
+                // Already ended, or the monitor is gone: closing is all that is left.
             }
         }
         socket.close();

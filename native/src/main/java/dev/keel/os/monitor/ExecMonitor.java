@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The conmon of one exec session, from its spawn to the exec's end (CONMON_RECIPE §10). conmon waits for a go-ahead
+ * The monitor of one exec session, from its spawn to the exec's end (CONMON_RECIPE §10). It waits for a go-ahead
  * before it runs {@code runtime exec}, so that an attach client can connect first and miss no output: {@link #start}
  * gives it and answers the exec's pid, {@link #awaitExit} blocks until the exec ends. Both block; call them from a
  * thread that may wait. The session's files are removed once: when the exec has ended or failed to start, or when a
@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ExecMonitor implements AutoCloseable {
 
-    private final Conmon conmon;
+    private final ContainerMonitor monitors;
     private final Process process;
-    /** The start pipe, still open when conmon waits for the second byte (an attached session). */
+    /** The start pipe, still open when the monitor waits for the second byte (an attached session). */
     private final OutputStream startPipe;
     private final Path stderrFile;
     private final Path exitFile;
@@ -25,9 +25,9 @@ public final class ExecMonitor implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean cleaned = new AtomicBoolean();
 
-    ExecMonitor(Conmon conmon, Process process, OutputStream startPipe, Path stderrFile, Path exitFile,
+    ExecMonitor(ContainerMonitor monitors, Process process, OutputStream startPipe, Path stderrFile, Path exitFile,
                 Runnable cleanup) {
-        this.conmon = conmon;
+        this.monitors = monitors;
         this.process = process;
         this.startPipe = startPipe;
         this.stderrFile = stderrFile;
@@ -36,7 +36,7 @@ public final class ExecMonitor implements AutoCloseable {
     }
 
     /**
-     * Lets conmon run the exec.
+     * Lets the monitor run the exec.
      *
      * @return the exec's pid on the host
      * @throws MonitorFailure with the runtime's message when the exec could not start (the session is then gone)
@@ -50,12 +50,12 @@ public final class ExecMonitor implements AutoCloseable {
                 try (startPipe) {
                     startPipe.write(0);
                 } catch (IOException e) {
-                    // conmon is gone already: reading its sync pipe tells why.
+                    // The monitor is gone already: reading its sync pipe tells why.
                 }
             }
-            return conmon.readPid(process, stderrFile);
+            return monitors.readPid(process, stderrFile);
         } catch (RuntimeException e) {
-            conmon.waitFor(process);
+            monitors.waitFor(process);
             clean();
             throw e;
         }
@@ -64,15 +64,15 @@ public final class ExecMonitor implements AutoCloseable {
     /** Waits for the exec started by {@link #start} to end and answers its exit code. */
     public int awaitExit() {
         try {
-            var end = conmon.readMessage(process.getInputStream());
-            conmon.waitFor(process);
+            var end = monitors.readMessage(process.getInputStream());
+            monitors.waitFor(process);
             if (end.isPresent() && end.get().path("data").isInt()) {
                 return end.get().get("data").asInt();
             }
             try {
                 return Integer.parseInt(Files.readString(exitFile).trim());
             } catch (IOException | NumberFormatException e) {
-                throw new MonitorFailure("exec ended without an exit code: " + Conmon.stderrOf(stderrFile));
+                throw new MonitorFailure("exec ended without an exit code: " + ContainerMonitor.stderrOf(stderrFile));
             }
         } finally {
             clean();
@@ -80,7 +80,7 @@ public final class ExecMonitor implements AutoCloseable {
     }
 
     /**
-     * Abandons a session that was never started: conmon is killed before it runs anything (closing its start pipe
+     * Abandons a session that was never started: the monitor is killed before it runs anything (closing its start pipe
      * alone would let it go ahead). A started session is left to end; {@link #awaitExit} cleans it up.
      */
     @Override
@@ -89,7 +89,7 @@ public final class ExecMonitor implements AutoCloseable {
             return;
         }
         process.destroyForcibly();
-        conmon.waitFor(process);
+        monitors.waitFor(process);
         clean();
     }
 

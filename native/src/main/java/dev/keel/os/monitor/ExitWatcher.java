@@ -18,10 +18,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Watches the monitors' exit directory and completes a future when {@code <dir>/<id>} appears.
  *
- * <p>conmon writes a temporary {@code <id>.XXXXXX} and renames it to {@code <id>}, so only the exact name counts and
- * the file is complete when it is seen. One thread serves every container. A file that already exists when
- * someone starts waiting completes the wait at once: this is how exits that happened while no daemon watched
- * are found.
+ * <p>The monitor writes a temporary {@code <id>.XXXXXX} and renames it to {@code <id>}, so only the exact name counts
+ * and the file is complete when it is seen. One thread serves every container. A file that already exists when someone
+ * starts waiting completes the wait at once: this is how exits that happened while no daemon watched are found.
  */
 public final class ExitWatcher implements AutoCloseable {
 

@@ -38,7 +38,7 @@ public final class HostProcess {
         }
     }
 
-    /** The process is alive, was started at {@code startTicks}, and is conmon monitoring container {@code id}. */
+    /** The process is alive, was started at {@code startTicks}, and is the monitor of container {@code id}. */
     public static boolean isMonitor(MonitorRecord record, String id) {
         Optional<Long> ticks = startTicks(record.conmonPid());
         if (ticks.isEmpty() || ticks.get() != record.conmonStartTicks()) {
@@ -46,8 +46,9 @@ public final class HostProcess {
         }
         List<String> cmd = commandLine(record.conmonPid());
         int c = cmd.indexOf("-c");
-        return !cmd.isEmpty() && cmd.get(0).endsWith("conmon") && c >= 0 && c + 1 < cmd.size()
-            && cmd.get(c + 1).equals(id);
+        // A conmon started before keel-monitor replaced it keeps its container across the upgrade, same protocol.
+        boolean monitor = !cmd.isEmpty() && (cmd.get(0).endsWith("/keel-monitor") || cmd.get(0).endsWith("conmon"));
+        return monitor && c >= 0 && c + 1 < cmd.size() && cmd.get(c + 1).equals(id);
     }
 
     /** Resident memory ({@code VmRSS}) in KiB; empty when the process is gone. */

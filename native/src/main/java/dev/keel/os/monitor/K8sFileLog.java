@@ -1,23 +1,18 @@
 package dev.keel.os.monitor;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads conmon's {@code k8s-file} log: one record per line, {@code <RFC3339Nano time> <stdout|stderr> <F|P>
- * <content>}. {@code F} ends a line; {@code P} is a piece of a longer line (one pipe read) whose {@code \n} conmon
- * added, so consecutive {@code P} records of a stream are joined with the next {@code F}.
+ * Reads conmon's {@code k8s-file} log, kept for the {@code ctr.log} of containers created under conmon before
+ * keel-monitor (which writes {@link JsonFileLog json-file}) replaced it: one record per line, {@code <RFC3339Nano time>
+ * <stdout|stderr> <F|P> <content>}. {@code F} ends a line; {@code P} is a piece of a longer line (one pipe read) whose
+ * {@code \n} conmon added, so consecutive {@code P} records of a stream are joined with the next {@code F}.
  */
 public final class K8sFileLog {
 
@@ -25,7 +20,7 @@ public final class K8sFileLog {
 
     /** Every line of the file; a trailing partial line (output that ended without a newline) is included. */
     public static List<LogEntry> readAll(Path file) {
-        return read(file, 0, true).entries();
+        return parse(LogFiles.readFrom(file, 0), 0, true).entries();
     }
 
     /**
@@ -33,29 +28,7 @@ public final class K8sFileLog {
      * {@code P} records so far) is left for the next call, which starts at {@link LogChunk#nextOffset()}.
      */
     public static LogChunk readFrom(Path file, long offset) {
-        return read(file, offset, false);
-    }
-
-    static LogChunk read(Path file, long offset, boolean includeTrailingPartial) {
-        byte[] bytes;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (offset >= size) {
-                return new LogChunk(List.of(), offset);
-            }
-            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(size - offset));
-            // Reads up to the size seen at open; later writes are for the next call.
-            int n;
-            do {
-                n = channel.read(buffer, offset + buffer.position());
-            } while (n > 0 && buffer.hasRemaining());
-            bytes = buffer.array();
-        } catch (NoSuchFileException e) {
-            return new LogChunk(List.of(), offset);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return parse(bytes, offset, includeTrailingPartial);
+        return parse(LogFiles.readFrom(file, offset), offset, false);
     }
 
     static LogChunk parse(byte[] bytes, long baseOffset, boolean includeTrailingPartial) {
@@ -66,7 +39,7 @@ public final class K8sFileLog {
         long consumed = 0;
         int start = 0;
         while (start < bytes.length) {
-            int end = indexOf(bytes, (byte) '\n', start);
+            int end = LogFiles.indexOf(bytes, (byte) '\n', start);
             if (end < 0) {
                 break; // a record still being written
             }
@@ -102,24 +75,15 @@ public final class K8sFileLog {
         return new LogChunk(entries, baseOffset + consumed);
     }
 
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private record Record(Instant time, LogStream stream, boolean full, int contentStart, int contentEnd) {
 
         /** Parses {@code bytes[start, end)}; null for a line that is not a record. */
         static Record parse(byte[] bytes, int start, int end) {
-            int s1 = indexOf(bytes, (byte) ' ', start);
+            int s1 = LogFiles.indexOf(bytes, (byte) ' ', start);
             if (s1 < 0 || s1 >= end) {
                 return null;
             }
-            int s2 = indexOf(bytes, (byte) ' ', s1 + 1);
+            int s2 = LogFiles.indexOf(bytes, (byte) ' ', s1 + 1);
             if (s2 < 0 || s2 >= end) {
                 return null;
             }

@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rotates running containers' logs as they grow ({@link RotatingLog#rotateIfFull}). It watches each container's
- * directory with inotify and checks a log's size whenever conmon wrote to it, on its own thread
- * ({@code container-log-rotation}), so a file overshoots {@code max-size} only by what conmon writes while the
+ * directory with inotify and checks a log's size whenever the monitor wrote to it, on its own thread
+ * ({@code container-log-rotation}), so a file overshoots {@code max-size} only by what the monitor writes while the
  * rotation is under way, not by a polling interval's worth.
  */
 public final class LogRotation implements AutoCloseable {
@@ -48,7 +48,7 @@ public final class LogRotation implements AutoCloseable {
     }
 
     /**
-     * Rotates {@code logFile} from now on while its directory exists, telling conmon through {@code control}; also
+     * Rotates {@code logFile} from now on while its directory exists, telling the monitor through {@code control}; also
      * checks it at once (a re-adopted container's log may have grown while the daemon was down).
      */
     public void watch(Path logFile, MonitorControl control) {

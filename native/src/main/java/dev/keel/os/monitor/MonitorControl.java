@@ -8,12 +8,13 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * conmon's control FIFO, {@code <bundle>/ctl}: one message {@code <type> <a> <b>\n} per write, type 1 resizing the
- * TTY to {@code a} rows and {@code b} columns, type 2 reopening the log. conmon handles only the first line of each read, so every message is
- * its own write. The FIFO is opened without blocking: conmon holds its read end while it runs, and once it is gone
+ * The monitor's control FIFO, {@code <bundle>/ctl}: one message {@code <type> <a> <b>\n} per write, type 1 resizing
+ * the TTY to {@code a} rows and {@code b} columns, type 2 reopening the log. conmon handles only the first line of
+ * each read, so every message is its own write (a conmon started by an older daemon may still be the monitor). The
+ * FIFO is opened without blocking: the monitor holds its read end while it runs, and once it is gone
  * the open fails at once instead of waiting for a reader that never comes.
  *
- * @param fifo the {@code ctl} file, reached through {@code <socketDir>/<session>}, conmon's link to the bundle
+ * @param fifo the {@code ctl} file, reached through {@code <socketDir>/<session>}, the monitor's link to the bundle
  */
 public record MonitorControl(Path fifo) {
 
@@ -23,11 +24,11 @@ public record MonitorControl(Path fifo) {
 
     /** The control FIFO of session {@code session} (a container id or an exec session id). */
     public static MonitorControl of(Path socketDir, String session) {
-        return new MonitorControl(socketDir.resolve(Conmon.attachName(session)).resolve("ctl"));
+        return new MonitorControl(socketDir.resolve(ContainerMonitor.attachName(session)).resolve("ctl"));
     }
 
     /**
-     * Sets the TTY's size; conmon ignores it for a container without one.
+     * Sets the TTY's size; the monitor ignores it for a container without one.
      *
      * @throws MonitorFailure when the monitor is not running or the FIFO cannot be written
      */
@@ -39,7 +40,7 @@ public record MonitorControl(Path fifo) {
     }
 
     /**
-     * Has conmon reopen its log file by name (creating it), after {@link RotatingLog} renamed it.
+     * Has the monitor reopen its log file by name (creating it), after {@link RotatingLog} renamed it.
      *
      * @throws MonitorFailure when the monitor is not running or the FIFO cannot be written
      */

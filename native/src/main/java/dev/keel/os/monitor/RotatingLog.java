@@ -18,21 +18,21 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A container's {@code k8s-file} log with Docker's json-file rotation: the live file {@code <log>} and the rotated
- * {@code <log>.1} (newest) … {@code <log>.<max-file − 1>} (oldest).
+ * A container's log (json-file, or the k8s-file of a conmon that an older daemon started; {@link LogFiles}) with
+ * Docker's json-file rotation: the live file {@code <log>} and the rotated {@code <log>.1} (newest) …
+ * {@code <log>.<max-file − 1>} (oldest).
  *
- * <p>What conmon 2.1.6 offers, and why the rotation is done here: {@code --log-size-max} truncates the live file in
- * place, so the older lines are simply lost and a reader's offset points past the end; there is no
- * {@code --log-rotate} in this version. But conmon reopens its log when {@code 2 0 0\n} arrives on its control FIFO
- * ({@link MonitorControl#reopenLog}), with {@code O_CREAT|O_APPEND}. So {@link #rotateIfFull} renames the live file
- * to {@code <log>.1} and asks for the reopen: until conmon handles it, it keeps writing through its fd into what is
+ * <p>How: the monitor reopens its log when {@code 2 0 0\n} arrives on its control FIFO
+ * ({@link MonitorControl#reopenLog}), with {@code O_CREAT|O_APPEND} (conmon 2.1.6 does too, and its own
+ * {@code --log-size-max} truncates in place, losing lines). So {@link #rotateIfFull} renames the live file to
+ * {@code <log>.1} and asks for the reopen: until the monitor handles it, it keeps writing through its fd into what is
  * now {@code <log>.1}, and from then on into a new {@code <log>}, so no line is lost and the files stay in order. A
  * rotated file can thus still grow until the live file exists again, which is why a rotation waits for it, and why
- * a dropped file is never one that conmon may still write. A file ends a little past {@code max-size}: by what
- * conmon writes between the size check and the reopen.
+ * a dropped file is never one that the monitor may still write. A file ends a little past {@code max-size}: by what
+ * the monitor writes between the size check and the reopen.
  *
- * <p>Readers go through every kept file, oldest first. A record that a rotation cut in two (a {@code P} record
- * before, its {@code F} after) is joined because the files are parsed as one stream. A follower holds a
+ * <p>Readers go through every kept file, oldest first. A line that a rotation cut in two (a partial record before,
+ * the record that ends it after) is joined because the files are parsed as one stream. A follower holds a
  * {@link LogPosition} (file key and offset), so a rename does not move it; if its file was dropped before it came
  * back, it goes on from the oldest kept file.
  */
@@ -64,8 +64,8 @@ public final class RotatingLog {
 
     /**
      * Rotates when the live file has reached the limit: drops the oldest kept file, shifts the others and renames
-     * the live file to {@code <log>.1}, then calls {@code reopen} (which tells conmon). Does nothing while the live
-     * file is missing (conmon has not reopened since the last rotation, or never wrote).
+     * the live file to {@code <log>.1}, then calls {@code reopen} (which tells the monitor). Does nothing while the
+     * live file is missing (the monitor has not reopened since the last rotation, or never wrote).
      *
      * @return whether it rotated
      */
@@ -80,8 +80,8 @@ public final class RotatingLog {
             } catch (NoSuchFileException e) {
                 return false;
             }
-            // conmon writes into the live file now, so no rotated file is in use and any beyond the window can go;
-            // with max-file=1 that is the previous live file, kept only until conmon let go of it.
+            // The monitor writes into the live file now, so no rotated file is in use and any beyond the window can
+            // go; with max-file=1 that is the previous live file, kept only until the monitor let go of it.
             int beyond = limits.maxFiles();
             while (Files.deleteIfExists(rotated(beyond))) {
                 beyond++;
@@ -207,7 +207,7 @@ public final class RotatingLog {
             readRest(channels.get(i), from, bytes);
             ends[i] = bytes.size();
         }
-        LogChunk chunk = K8sFileLog.parse(bytes.toByteArray(), 0, includeTrailingPartial);
+        LogChunk chunk = LogFiles.parse(files.get(first).path(), bytes.toByteArray(), 0, includeTrailingPartial);
         long consumed = chunk.nextOffset();
         // Only the newest file can still grow (older ones are final once a newer one exists), so a position at the
         // end of an older file may move to the start of the next.

@@ -38,6 +38,13 @@ public interface ContainerRuntime extends AutoCloseable {
      */
     CreatedContainer create(ContainerSpec spec);
 
+    /**
+     * Creates and starts the container in one runtime execution ({@code run --detach}): what {@link #create} then
+     * {@link #start} do, without a second runtime execution. Output written before a client attaches is in the log
+     * only; attach first with {@link #create}. On failure nothing is left behind.
+     */
+    CreatedContainer run(ContainerSpec spec);
+
     /** Lets a created container's process run. */
     void start(String id);
 

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keel.os.cgroup.CgroupTree;
-import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.ContainerMonitor;
 import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.ExecMonitor;
 import dev.keel.os.monitor.ExitWatcher;
 import dev.keel.os.monitor.HostProcess;
-import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.JsonFileLog;
 import dev.keel.os.monitor.LogRotation;
+import dev.keel.os.monitor.MonitorBinary;
 import dev.keel.os.monitor.MonitorControl;
 import dev.keel.os.monitor.MonitorFailure;
 import dev.keel.os.monitor.MonitorRecord;
@@ -39,25 +40,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * {@link ContainerRuntime} on OCI runtimes with runc's command line (runc, crun, or the operator's), one conmon per
- * container, each container on the runtime it was created with.
+ * {@link ContainerRuntime} on OCI runtimes with runc's command line (runc, crun, or the operator's), one
+ * keel-monitor per container ({@link ContainerMonitor}), each container on the runtime it was created with.
  *
- * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and conmon's
- * working directory ({@code ctr.log}, {@code pidfile}, {@code persist/exit}, {@code oom}, {@code monitor.json},
- * {@code runtime}, {@code exec/<n>/} per exec session). Under {@code <exec-root>}: each runtime's state
- * ({@code runc/}, {@code <name>/}), exit files ({@code exits/<id>}) and attach-socket links ({@code socks/<id>}).
- * {@code monitor.json} and {@code runtime} (the runtime's name) are what a later instance needs to recognise the
- * monitor ({@link MonitorRecord}) and to reach the container.
+ * <p>On disk, per container: {@code <state-root>/containers/<id>/} is the bundle ({@code config.json}) and the
+ * monitor's working directory ({@code <id>-json.log}, {@code pidfile}, {@code persist/exit}, {@code oom},
+ * {@code monitor.json}, {@code runtime}, {@code exec/<n>/} per exec session). Under {@code <exec-root>}: each
+ * runtime's state ({@code runc/}, {@code <name>/}), exit files ({@code exits/<id>}) and attach-socket links
+ * ({@code socks/<id>}). {@code monitor.json} and {@code runtime} (the runtime's name) are what a later instance needs
+ * to recognise the monitor ({@link MonitorRecord}) and to reach the container. The monitor's binary is
+ * {@code <state-root>/bin/keel-monitor} ({@link MonitorBinary}) unless the settings name another.
  */
 public final class RuncRuntime implements ContainerRuntime {
 
     private static final String MONITOR_RECORD = "monitor.json";
-    private static final String LOG = "ctr.log";
+    /** The log of a container created under conmon before keel-monitor, in k8s-file format. */
+    private static final String CONMON_LOG = "ctr.log";
+    private static final String EXEC_LOG = "exec-json.log";
     /** The name of the runtime the container was created with; absent (made by an older keeld): the default. */
     private static final String RUNTIME_RECORD = "runtime";
 
     /** One OCI runtime: its command line and the monitors that run its containers, both on its own state root. */
-    private record OciRuntime(String name, RuntimeCommand command, Conmon conmon) {}
+    private record OciRuntime(String name, RuntimeCommand command, ContainerMonitor monitor) {}
 
     private final RuntimeSettings settings;
     private final ObjectMapper json;
@@ -91,8 +95,9 @@ public final class RuncRuntime implements ContainerRuntime {
         if (refusedDefault != null) {
             throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, refusedDefault);
         }
+        Path monitorPath = settings.monitorPath().orElseGet(() -> MonitorBinary.install(settings.stateRoot()));
         List<Path> binaries = new ArrayList<>(offered.values());
-        binaries.add(settings.conmonPath());
+        binaries.add(monitorPath);
         for (Path binary : binaries) {
             if (!Files.isExecutable(binary)) {
                 throw new RuntimeFailure(RuntimeFailure.Reason.UNSUPPORTED_RUNTIME, binary + " is not executable");
@@ -111,7 +116,7 @@ public final class RuncRuntime implements ContainerRuntime {
             Path root = settings.runtimeStateDir(name);
             runtimes.put(name, new OciRuntime(name,
                 new RuntimeCommand(path.toString(), root.toString(), settings.commandTimeout()),
-                new Conmon(settings.conmonPath(), path, root, settings.socketDir(), settings.monitorLogLevel(),
+                new ContainerMonitor(monitorPath, path, root, settings.socketDir(), settings.monitorLogLevel(),
                     settings.commandTimeout(), json)));
         });
         this.bundles = new BundleConfig(json, settings.cgroupParent(), osArch,
@@ -140,6 +145,16 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public CreatedContainer create(ContainerSpec spec) {
+        return launch(spec, false);
+    }
+
+    @Override
+    public CreatedContainer run(ContainerSpec spec) {
+        return launch(spec, true);
+    }
+
+    /** Writes the bundle and starts the monitor, which has the runtime create the container, and start it if asked. */
+    private CreatedContainer launch(ContainerSpec spec, boolean start) {
         String id = spec.id();
         Path dir = containerDir(id);
         // A reset container leaves its log alone in the directory; only a bundle means the id is in use.
@@ -162,12 +177,12 @@ public final class RuncRuntime implements ContainerRuntime {
             Files.writeString(dir.resolve(RUNTIME_RECORD), runtime.name());
             json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
             Files.deleteIfExists(settings.exitDir().resolve(id));
-            Conmon.StartedMonitor monitor = runtime.conmon().create(id, dir, dir.resolve(LOG), settings.exitDir(),
-                dir.resolve("persist"), spec.tty(), spec.openStdin());
+            ContainerMonitor.StartedMonitor monitor = runtime.monitor().create(id, dir, jsonLog(id), settings.exitDir(),
+                dir.resolve("persist"), spec.tty(), spec.openStdin(), start);
             json.writeValue(dir.resolve(MONITOR_RECORD).toFile(), monitor.record());
-            logRotation.watch(dir.resolve(LOG), MonitorControl.of(settings.socketDir(), id));
+            logRotation.watch(jsonLog(id), MonitorControl.of(settings.socketDir(), id));
             return new CreatedContainer(id, monitor.record().containerPid(), monitor.record().conmonPid(),
-                dir.resolve(LOG));
+                jsonLog(id));
         } catch (MonitorFailure e) {
             reset(id);
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
@@ -270,7 +285,7 @@ public final class RuncRuntime implements ContainerRuntime {
             ExecMonitor session = spawnExec(id, sessionId, exec, false, false, false, () -> { });
             session.start();
             int exitCode = session.awaitExit();
-            return new ExecResult(exitCode, K8sFileLog.readAll(sessionDir.resolve("exec.log")));
+            return new ExecResult(exitCode, JsonFileLog.readAll(sessionDir.resolve(EXEC_LOG)));
         } catch (MonitorFailure e) {
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, RuntimeCommand.messageOf(e.getMessage()), e);
         } finally {
@@ -280,14 +295,14 @@ public final class RuncRuntime implements ContainerRuntime {
 
     /**
      * Spawns the monitor of an exec session in running container {@code id}: {@code exec} runs with the container's
-     * environment (plus its own entries), user and working directory unless it names others. Returns once conmon is
-     * ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
+     * environment (plus its own entries), user and working directory unless it names others. Returns once the monitor
+     * is ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
      *
-     * @param sessionId unique on this host; its first {@value Conmon#ATTACH_NAME_CHARS} characters name its attach
+     * @param sessionId unique on this host; its first {@value ContainerMonitor#ATTACH_NAME_CHARS} characters name its attach
      *     socket, {@link dev.keel.os.monitor.AttachSocket#path} and {@link dev.keel.os.monitor.MonitorControl#of}
      * @param attach serve the exec's stdio on its attach socket (ready when this returns)
      * @throws RuntimeFailure {@code NO_SUCH_CONTAINER}, {@code INVALID_SPEC} (an unknown user), or
-     *     {@code RUNTIME_FAILED} when conmon could not get ready
+     *     {@code RUNTIME_FAILED} when the monitor could not get ready
      */
     @Override
     public ExecMonitor prepareExec(String id, String sessionId, ExecSpec exec, boolean tty, boolean openStdin,
@@ -316,7 +331,7 @@ public final class RuncRuntime implements ContainerRuntime {
             deleteTree(sessionDir);
             Files.createDirectories(sessionDir.resolve("exit"));
             json.writeValue(sessionDir.resolve("process.json").toFile(), spec);
-            return runtimeOf(id).conmon().prepareExec(id, sessionId, sessionDir, sessionDir.resolve("exec.log"), tty,
+            return runtimeOf(id).monitor().prepareExec(id, sessionId, sessionDir, sessionDir.resolve(EXEC_LOG), tty,
                 openStdin, attach, cleanup);
         } catch (IllegalArgumentException e) {
             endSession(sessionDir, sessionId);
@@ -331,12 +346,12 @@ public final class RuncRuntime implements ContainerRuntime {
     }
 
     private Path sessionDir(String id, String sessionId) {
-        return containerDir(id).resolve("exec").resolve(Conmon.attachName(sessionId));
+        return containerDir(id).resolve("exec").resolve(ContainerMonitor.attachName(sessionId));
     }
 
-    /** Removes what conmon leaves of a session: its directory and its link in the socket directory. */
+    /** Removes what the monitor leaves of a session: its directory and its link in the socket directory. */
     private void endSession(Path sessionDir, String sessionId) {
-        deleteQuietly(settings.socketDir().resolve(Conmon.attachName(sessionId)));
+        deleteQuietly(settings.socketDir().resolve(ContainerMonitor.attachName(sessionId)));
         deleteTree(sessionDir);
     }
 
@@ -371,7 +386,7 @@ public final class RuncRuntime implements ContainerRuntime {
             return;
         }
         stopMonitor(id);
-        Path log = dir.resolve(LOG);
+        Path log = logFile(id);
         RotatingLog kept = new RotatingLog(log);
         try (Stream<Path> entries = Files.list(dir)) {
             for (Path entry : entries.filter(e -> !kept.isPartOf(e)).toList()) {
@@ -418,7 +433,7 @@ public final class RuncRuntime implements ContainerRuntime {
         }
         ContainerState state = state(id);
         if (state.status() == ContainerStatus.STOPPED) {
-            // Exited a moment ago: conmon is draining the log and about to write the exit file.
+            // Exited a moment ago: the monitor is draining the log and about to write the exit file.
             try {
                 ContainerExit exit = awaitExit(id).get(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(exit));
@@ -435,7 +450,14 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public Path logFile(String id) {
-        return containerDir(id).resolve(LOG);
+        // A container created under conmon keeps its k8s-file log; LogFiles tells the formats apart by name.
+        Path conmonLog = containerDir(id).resolve(CONMON_LOG);
+        return Files.exists(conmonLog) ? conmonLog : jsonLog(id);
+    }
+
+    /** Docker's name for a json-file log, which keel-monitor writes. */
+    private Path jsonLog(String id) {
+        return containerDir(id).resolve(id + "-json.log");
     }
 
     @Override
@@ -492,7 +514,7 @@ public final class RuncRuntime implements ContainerRuntime {
         monitorRecord(id).filter(m -> HostProcess.isMonitor(m, id))
             .flatMap(m -> ProcessHandle.of(m.conmonPid()))
             .ifPresent(this::awaitMonitorExit);
-        deleteQuietly(settings.socketDir().resolve(Conmon.attachName(id)));
+        deleteQuietly(settings.socketDir().resolve(ContainerMonitor.attachName(id)));
         deleteQuietly(settings.exitDir().resolve(id));
     }
 

@@ -1,7 +1,7 @@
 package dev.keel.os.runtime;
 
 /**
- * A runtime operation failed. The message is the OCI runtime's (or conmon's) own where there is one, so callers can
+ * A runtime operation failed. The message is the OCI runtime's (or its monitor's) own where there is one, so callers can
  * show it as Docker does ({@code OCI runtime create failed: ...}).
  */
 public final class RuntimeFailure extends RuntimeException {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -20,14 +21,14 @@ import java.util.regex.Pattern;
  * @param defaultRuntime the runtime of a container created without one (dockerd's {@code --default-runtime})
  * @param runtimes the OCI runtimes by name: the built-in {@code runc} and {@code crun} and the operator's
  *     ({@code --add-runtime}, daemon.json's {@code runtimes}); each keeps its state under {@code <execRoot>/<name>}
- * @param conmonPath the per-container monitor binary
+ * @param monitorPath the per-container monitor binary; empty for the keel-monitor in this jar
  * @param stateRoot bundles, logs and monitor records; survives a daemon restart
  * @param execRoot the runtime's state, exit files and attach sockets; gone after a reboot like the containers
  * @param cgroupParent containers' cgroups are {@code <cgroupParent>/<id>}
  * @param cgroupRoot where the cgroup filesystem is mounted
  * @param defaultStopTimeout how long a stop waits after the stop signal before SIGKILL
  * @param commandTimeout the longest a runtime CLI call (state, kill, pause, delete, ...) may take
- * @param monitorLogLevel conmon's own log level ({@code warn}, {@code info}; {@code debug} leaks into exec output)
+ * @param monitorLogLevel the monitor's own log level ({@code warn}, {@code info})
  * @param openFilesLimit containers' RLIMIT_NOFILE (soft and hard), lowered to the daemon's own hard limit when the
  *     daemon lacks CAP_SYS_RESOURCE to raise it
  * @param log containers' log rotation ({@code keel.native.runtime.log}, daemon.json's {@code log-opts})
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
 public record RuntimeSettings(
     String defaultRuntime,
     Map<String, Path> runtimes,
-    Path conmonPath,
+    Optional<Path> monitorPath,
     Path stateRoot,
     Path execRoot,
     String cgroupParent,
@@ -65,9 +66,10 @@ public record RuntimeSettings(
             throw new IllegalArgumentException("keel.native.runtime.default-runtime " + defaultRuntime
                 + " is not one of the runtimes " + new TreeMap<>(runtimes).keySet());
         }
-        // conmon makes symlinks whose targets are these strings as given, so relative paths dangle.
+        // The monitor makes symlinks whose targets are these strings as given, so relative paths dangle.
         List<Path> paths = new ArrayList<>(runtimes.values());
-        paths.addAll(List.of(conmonPath, stateRoot, execRoot, cgroupRoot));
+        monitorPath.ifPresent(paths::add);
+        paths.addAll(List.of(stateRoot, execRoot, cgroupRoot));
         for (Path p : paths) {
             if (!p.isAbsolute()) {
                 throw new IllegalArgumentException("keel.native.runtime: paths must be absolute, got " + p);
@@ -90,7 +92,7 @@ public record RuntimeSettings(
         Config byName = runtime.getConfig("runtimes");
         for (String name : byName.root().keySet()) {
             Config entry = byName.getConfig(ConfigUtil.joinPath(name));
-            // conmon starts the runtime with its own arguments only, so extra ones would apply to some calls only.
+            // The monitor starts the runtime with its own arguments only, so extra ones would apply to some calls only.
             if (entry.hasPath("runtime-args") && !entry.getStringList("runtime-args").isEmpty()) {
                 throw new IllegalArgumentException("runtime " + name + ": runtimeArgs are not supported by keeld; "
                     + "point the runtime's path at a script that adds them");
@@ -100,7 +102,7 @@ public record RuntimeSettings(
         return new RuntimeSettings(
             runtime.getString("default-runtime"),
             runtimes,
-            Path.of(runtime.getString("conmon-path")),
+            Optional.of(runtime.getString("monitor-path")).filter(p -> !p.isEmpty()).map(Path::of),
             Path.of(runtime.getString("state-root")),
             Path.of(runtime.getString("exec-root")),
             runtime.getString("cgroup-parent"),
@@ -113,12 +115,12 @@ public record RuntimeSettings(
     }
 
     public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
-        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, newStateRoot, newExecRoot, cgroupParent,
+        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, newStateRoot, newExecRoot, cgroupParent,
             cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withCgroupParent(String parent) {
-        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, stateRoot, execRoot, parent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, stateRoot, execRoot, parent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
@@ -126,17 +128,17 @@ public record RuntimeSettings(
     public RuntimeSettings withRuntime(String name, Path path) {
         Map<String, Path> more = new LinkedHashMap<>(runtimes);
         more.put(name, path);
-        return new RuntimeSettings(defaultRuntime, more, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, more, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withLog(LogLimits limits) {
-        return new RuntimeSettings(defaultRuntime, runtimes, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, limits);
     }
 
     public RuntimeSettings withDefaultRuntime(String name) {
-        return new RuntimeSettings(name, runtimes, conmonPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(name, runtimes, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
@@ -159,12 +161,12 @@ public record RuntimeSettings(
         return execRoot.resolve(name);
     }
 
-    /** conmon writes {@code <exitDir>/<id>} with the exit code when a container's main process exits. */
+    /** The monitor writes {@code <exitDir>/<id>} with the exit code when a container's main process exits. */
     public Path exitDir() {
         return execRoot.resolve("exits");
     }
 
-    /** conmon links {@code <socketDir>/<id>} to the bundle, which holds the attach socket. */
+    /** The monitor links {@code <socketDir>/<id>} to the bundle, which holds the attach socket. */
     public Path socketDir() {
         return execRoot.resolve("socks");
     }

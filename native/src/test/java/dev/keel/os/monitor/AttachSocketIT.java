@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** conmon's attach socket with real conmon and runc, as root, on a busybox root filesystem. */
+/** The monitor's attach socket with real keel-monitor and runc, as root, on a busybox root filesystem. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AttachSocketIT {
 
@@ -231,7 +231,7 @@ class AttachSocketIT {
             .isInstanceOf(MonitorFailure.class).hasMessageContaining("not running");
     }
 
-    /** conmon outlives the container briefly (it writes the exit file first); its attach socket closes with it. */
+    /** The monitor outlives the container briefly (it writes the exit file first); its attach socket closes with it. */
     private boolean waitForMonitorExit(String id) throws IOException {
         AttachSocket socket;
         try {

@@ -40,7 +40,7 @@ class RotatingLogTest {
         append(log.live(), T + " stdout F b\n");
         assertThat(log.rotateIfFull(limits, reopens::incrementAndGet)).isTrue();
         assertThat(Files.exists(log.live())).isFalse();
-        assertThat(log.rotateIfFull(limits, reopens::incrementAndGet)).as("before conmon reopened").isFalse();
+        assertThat(log.rotateIfFull(limits, reopens::incrementAndGet)).as("before the monitor reopened").isFalse();
         append(log.live(), T + " stdout F c\n" + T + " stdout F d\n");
         assertThat(log.rotateIfFull(limits, reopens::incrementAndGet)).isTrue();
         append(log.live(), T + " stdout F e\n");
@@ -54,7 +54,7 @@ class RotatingLogTest {
         RotatingLog log = new RotatingLog(dir.resolve("ctr.log"));
         append(log.live(), T + " stdout F a\n");
         RotatingLog.Chunk first = log.readFrom(LogPosition.START, false);
-        append(log.live(), T + " stdout F b\n"); // written before conmon reopened
+        append(log.live(), T + " stdout F b\n"); // written before the monitor reopened
         log.rotateIfFull(LogLimits.of("1", "3"), () -> { });
         append(log.rotated(1), T + " stdout F c\n");
         append(log.live(), T + " stdout F d\n");

@@ -22,14 +22,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Log rotation with real conmon and runc: a container writes 2 MB with max-size=256k, max-file=3. */
+/** Log rotation with real keel-monitor and runc: a container writes 2 MB with max-size=256k, max-file=3. */
 class LogRotationIT {
 
     private static final String CGROUP_PARENT = "/keel-logrot-it";
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final long MAX_SIZE = 256 * 1024;
     private static final int LINES = 14_000;
-    /** What conmon may write between a size check and its reopen. */
+    /** What the monitor may write between a size check and its reopen. */
     private static final long OVERSHOOT = 64 * 1024;
 
     private static Path testRoot;

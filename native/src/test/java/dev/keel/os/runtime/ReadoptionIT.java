@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.HostProcess;
-import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.JsonFileLog;
 import dev.keel.os.monitor.LogEntry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -113,7 +113,7 @@ class ReadoptionIT {
         runtime.kill(id, "TERM");
         ContainerExit exit = runtime.awaitExit(id).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(exit.exitCode()).isEqualTo(3);
-        assertThat(K8sFileLog.readAll(runtime.logFile(id))).extracting(LogEntry::text)
+        assertThat(JsonFileLog.readAll(runtime.logFile(id))).extracting(LogEntry::text)
             .containsSubsequence("up\n", "got-term\n");
     }
 

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keel.os.cgroup.CgroupTree;
-import dev.keel.os.monitor.Conmon;
+import dev.keel.os.monitor.ContainerMonitor;
 import dev.keel.os.monitor.ContainerExit;
 import dev.keel.os.monitor.HostProcess;
-import dev.keel.os.monitor.K8sFileLog;
+import dev.keel.os.monitor.JsonFileLog;
 import dev.keel.os.monitor.LogEntry;
 import dev.keel.os.monitor.LogStream;
 import java.io.IOException;
@@ -26,8 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Real runc and conmon, as root, on a busybox root filesystem. */
+/** Real runc and keel-monitor, as root, on a busybox root filesystem. */
 class RuncRuntimeIT {
 
     private static final String CGROUP_PARENT = "/keel-it";
@@ -97,9 +100,7 @@ class RuncRuntimeIT {
     }
 
     private CreatedContainer run(ContainerSpec spec) {
-        CreatedContainer container = runtime.create(spec);
-        runtime.start(spec.id());
-        return container;
+        return runtime.run(spec);
     }
 
     private static ContainerExit exitOf(String id) throws Exception {
@@ -108,7 +109,7 @@ class RuncRuntimeIT {
 
     private static String stdout(String id) {
         StringBuilder text = new StringBuilder();
-        K8sFileLog.readAll(runtime.logFile(id)).stream()
+        JsonFileLog.readAll(runtime.logFile(id)).stream()
             .filter(e -> e.stream() == LogStream.STDOUT).forEach(e -> text.append(e.text()));
         return text.toString();
     }
@@ -146,12 +147,41 @@ class RuncRuntimeIT {
         run(spec);
         exitOf(spec.id());
 
-        List<LogEntry> log = K8sFileLog.readAll(runtime.logFile(spec.id()));
+        List<LogEntry> log = JsonFileLog.readAll(runtime.logFile(spec.id()));
 
         assertThat(log).extracting(LogEntry::stream, LogEntry::text).contains(
             tuple(LogStream.STDOUT, "hello\n"),
             tuple(LogStream.STDERR, "oops\n"),
             tuple(LogStream.STDOUT, "no newline"));
+    }
+
+    @Test
+    void shouldWriteDockersJsonFileRecordsOnDisk() throws Exception {
+        // The sleep makes "part" a read of its own, so a record without a newline (a partial) shows on disk.
+        ContainerSpec spec = spec("sh", "-c", "echo hello; echo '<\"x\"> &' >&2; printf part; sleep 0.3; echo rest");
+        run(spec);
+        exitOf(spec.id());
+
+        Path file = runtime.logFile(spec.id());
+        List<String> lines = Files.readAllLines(file);
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : lines) {
+            records.add(json.readTree(line));
+        }
+
+        assertThat(file.getFileName()).hasToString(spec.id() + "-json.log");
+        // The two streams are two pipes: only each one's own order is certain.
+        assertThat(records).filteredOn(r -> r.path("stream").asText().equals("stdout"))
+            .extracting(r -> r.path("log").asText()).containsExactly("hello\n", "part", "rest\n");
+        assertThat(records).filteredOn(r -> r.path("stream").asText().equals("stderr"))
+            .extracting(r -> r.path("log").asText()).containsExactly("<\"x\"> &\n");
+        assertThat(records).allSatisfy(r -> {
+            assertThat(r.size()).as("fields of %s", r).isEqualTo(3);
+            assertThat(r.path("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z");
+        });
+        assertThat(lines).as("Docker's HTML-safe escapes").anySatisfy(line ->
+            assertThat(line).contains("\\u003c\\\"x\\\"\\u003e \\u0026\\n"));
     }
 
     @Test
@@ -258,7 +288,7 @@ class RuncRuntimeIT {
 
         assertThat(cgroups.read("pids", cgroup, "pids.max")).contains("4");
         assertThat(exitOf(spec.id()).exitCode()).isNotZero();
-        assertThat(K8sFileLog.readAll(runtime.logFile(spec.id())))
+        assertThat(JsonFileLog.readAll(runtime.logFile(spec.id())))
             .extracting(LogEntry::stream, LogEntry::text)
             .contains(tuple(LogStream.STDERR,
                 "sh: can't fork: Resource temporarily unavailable\n"));
@@ -328,17 +358,35 @@ class RuncRuntimeIT {
     }
 
     @Test
-    void shouldReportTheRuntimesMessageWhenTheCommandDoesNotExistAndLeaveNothing() {
+    void shouldRunAContainerCreatedFirstOnceStarted() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "echo started");
+        runtime.create(spec);
+
+        assertThat(runtime.state(spec.id()).status()).isEqualTo(ContainerStatus.CREATED);
+        runtime.start(spec.id());
+        assertThat(exitOf(spec.id()).exitCode()).isZero();
+        assertThat(stdout(spec.id())).isEqualTo("started\n");
+    }
+
+    @ParameterizedTest(name = "started at once: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldReportTheRuntimesMessageWhenTheCommandDoesNotExistAndLeaveNothing(boolean startAtOnce) {
         ContainerSpec spec = spec("/nonexistent");
 
-        assertThatThrownBy(() -> runtime.create(spec))
+        assertThatThrownBy(() -> {
+            if (startAtOnce) {
+                runtime.run(spec);
+            } else {
+                runtime.create(spec);
+            }
+        })
             .isInstanceOfSatisfying(RuntimeFailure.class, e -> {
                 assertThat(e.reason()).isEqualTo(RuntimeFailure.Reason.RUNTIME_FAILED);
                 assertThat(e.getMessage()).contains("/nonexistent").contains("no such file or directory");
             });
         assertThat(settings.containersDir().resolve(spec.id())).doesNotExist();
         assertThat(settings.exitDir().resolve(spec.id())).doesNotExist();
-        assertThat(settings.socketDir().resolve(Conmon.attachName(spec.id()))).doesNotExist();
+        assertThat(settings.socketDir().resolve(ContainerMonitor.attachName(spec.id()))).doesNotExist();
         assertThat(settings.runtimeStateDir("runc").resolve(spec.id())).doesNotExist();
     }
 
@@ -484,7 +532,8 @@ class RuncRuntimeIT {
 
         String calls = Files.readString(trace);
         assertThat(calls).contains("--root " + settings.runtimeStateDir("traced"))
-            .contains("create").contains("start " + spec.id()).contains("kill " + spec.id() + " KILL")
+            .contains("run --detach --bundle " + settings.containersDir().resolve(spec.id()))
+            .contains("kill " + spec.id() + " KILL")
             .doesNotContain(other.id());
         assertThat(settings.runtimeStateDir("traced").resolve(spec.id())).exists();
     }

@@ -22,7 +22,7 @@ class RuntimeSettingsTest {
         assertThat(settings.defaultRuntime()).isEqualTo("runc");
         assertThat(settings.runtimes()).containsEntry("runc", Path.of("/usr/sbin/runc"))
             .containsEntry("crun", Path.of("/usr/bin/crun"));
-        assertThat(settings.conmonPath()).isEqualTo(Path.of("/usr/bin/conmon"));
+        assertThat(settings.monitorPath()).as("the keel-monitor in the jar").isEmpty();
         assertThat(settings.cgroupParent()).isEqualTo("/keel");
         assertThat(settings.defaultStopTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.runtimeStateDir("runc")).isEqualTo(settings.execRoot().resolve("runc"));

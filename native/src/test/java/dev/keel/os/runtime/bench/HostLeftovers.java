@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * Everything a bench run may leave on the host, removed at its end whether it passed or failed: processes that name
- * its directories or sit in its cgroups (keeld, dockerd and its containerd, shims, conmon, the containers), mounts
+ * its directories or sit in its cgroups (keeld, dockerd and its containerd, shims, monitors, the containers), mounts
  * under its directories (overlay and shm mounts), its cgroups and the directories themselves. Shared with http-api's
  * benches through native's test-jar.
  */

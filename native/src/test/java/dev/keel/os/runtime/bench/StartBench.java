@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  *   {@code true} in a busybox image, interleaved run by run with a bare {@code runc run} of the bundle keeld itself
  *   wrote for that image (its config.json; the root a plain directory with the image's files); medians after
  *   {@value #WARM_UP_RUNS} discarded runs of each;</li>
- *   <li>VmRSS of the conmon of each of N running ({@code sleep}) containers, median (Pss and Private_Dirty
+ *   <li>VmRSS of the keel-monitor of each of N running ({@code sleep}) containers, median (Pss and Private_Dirty
  *   printed beside it);</li>
  *   <li>M {@code sleep} containers created and started concurrently (one connection each) until all are listed as
  *   running, then removed with force, concurrently.</li>
@@ -61,7 +61,7 @@ public final class StartBench {
 
         long pid = ProcessHandle.current().pid();
         Path dir = Files.createTempDirectory("keel-bench-start-");
-        // Short: conmon's attach sockets live under the exec root and must fit a unix socket path.
+        // Short: the monitors' attach sockets live under the exec root and must fit a unix socket path.
         Path execRoot = Files.createDirectory(Path.of("/tmp", "kb" + pid));
         String keelCgroups = "/keel-bench-" + pid;
         String runcCgroups = "/keel-bench-runc-" + pid;
@@ -90,7 +90,7 @@ public final class StartBench {
                         + "with the remove %.1f), runc median %.1f ms%n", keelMedian, median(starts.createMs()),
                         median(starts.startMs()), median(starts.waitMs()), median(starts.keelWithRemoveMs()),
                         runcMedian);
-                System.out.println("conmon of " + idle + " running containers (KiB): VmRSS " + monitors.rss() + ", Pss "
+                System.out.println("keel-monitor of " + idle + " running containers (KiB): VmRSS " + monitors.rss() + ", Pss "
                         + monitors.pss() + ", Private_Dirty " + monitors.privateDirty());
                 System.out.printf(Locale.ROOT, "%d containers created and started concurrently, all running after "
                         + "%.2f s; removed (force) in %.2f s%n", concurrent, together.runningS(), together.removedS());
@@ -117,7 +117,7 @@ public final class StartBench {
     private record Concurrent(double runningS, double removedS) {}
 
     /**
-     * Per running container's conmon, in KiB: VmRSS (the issue's figure) counts the shared libraries' pages in every
+     * Per running container's monitor, in KiB: VmRSS (the issue's figure) counts the file pages it maps in every
      * process; Pss shares them out; Private_Dirty is what each extra monitor really adds.
      */
     private record MonitorMemory(List<Long> rss, List<Long> pss, List<Long> privateDirty) {}
@@ -208,11 +208,11 @@ public final class StartBench {
             for (String id : ids) {
                 long containerPid = JSON.readTree(engine.call("GET", "/v1.41/containers/" + id + "/json")
                         .expect(200, "inspect " + id).body()).path("State").path("Pid").asLong();
-                // conmon is the container process's parent: it forks runc and reaps the container as subreaper.
+                // keel-monitor is the container process's parent: it forks runc and reaps the container as subreaper.
                 long monitor = Long.parseLong(statusField(containerPid, "PPid:"));
                 String name = Files.readString(Path.of("/proc", Long.toString(monitor), "comm")).strip();
-                check(name.equals("conmon"), "the parent of " + id + "'s process " + containerPid + " is " + name
-                        + ", not conmon");
+                check(name.equals("keel-monitor"), "the parent of " + id + "'s process " + containerPid + " is "
+                        + name + ", not keel-monitor");
                 memory.rss().add(kib(statusField(monitor, "VmRSS:")));
                 memory.pss().add(kib(smapsRollupField(monitor, "Pss:")));
                 memory.privateDirty().add(kib(smapsRollupField(monitor, "Private_Dirty:")));

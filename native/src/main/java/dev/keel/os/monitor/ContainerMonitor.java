@@ -19,30 +19,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Spawns conmon for a container or an exec session and follows its sync-pipe protocol.
+ * Spawns keel-monitor, the project's per-container monitor ({@code native/src/main/c/keel-monitor.c}), for a
+ * container or an exec session and follows its sync-pipe protocol. keel-monitor takes the part of conmon's command
+ * line and protocols described in CONMON_RECIPE.md §4-§10 (so a conmon left running by an older keeld is still
+ * understood) and writes Docker's json-file log ({@link JsonFileLog}).
  *
- * <p>conmon runs in {@code --sync} mode (the recipe's variant A): it does not double-fork, so it stays this JVM's
- * child and the JDK reaps it, yet it calls {@code setsid()} and survives the JVM's death (it is then reparented to
- * init). The JDK passes no fds beyond 0-2, so a {@code /bin/sh} wrapper moves the child's stdin and stdout pipes to
- * fds 3 and 4 and names them in {@code _OCI_STARTPIPE} and {@code _OCI_SYNCPIPE}. The double-fork variant with
- * named FIFOs also works but needs FIFO files, open-order care and a reaping init; without {@code --sync} the JDK's
- * stdout pipe cannot be the sync pipe at all (the first conmon's exit closes it).
+ * <p>The monitor runs in {@code --sync} mode (the recipe's variant A): it does not double-fork, so it stays this
+ * JVM's child and the JDK reaps it, yet it calls {@code setsid()} and survives the JVM's death (it is then reparented
+ * to init). The JDK passes no fds beyond 0-2: the monitor's stdin and stdout are its start and sync pipes
+ * ({@code _OCI_STARTPIPE=0}, {@code _OCI_SYNCPIPE=1}; it moves them and puts /dev/null in their place). An attached
+ * exec needs a third pipe: a {@code /bin/sh} wrapper moves the three to fds 3, 4 and 5.
  *
- * <p>Protocol: conmon blocks on the start pipe until one byte arrives, runs {@code runtime create} (or {@code exec}),
- * then writes {@code {"data": <pid>}} or {@code {"data": -1, "message": "<runtime stderr>"}} to the sync pipe. An
- * exec session writes a second line, {@code {"data": <exit code>}}, when it ends.
+ * <p>Protocol: the monitor blocks on the start pipe until one byte arrives, runs {@code runtime create} (or
+ * {@code run --detach}, or {@code exec}), then writes {@code {"data": <pid>}} or {@code {"data": -1, "message": "<runtime stderr>"}} to the
+ * sync pipe. An exec session writes a second line, {@code {"data": <exit code>}}, when it ends.
  */
-public final class Conmon {
+public final class ContainerMonitor {
 
     /** The longest name of a session in the socket directory; see {@link #attachName}. */
     public static final int ATTACH_NAME_CHARS = 32;
 
-    private static final String WRAPPER = "exec 3<&0 4>&1 </dev/null >/dev/null; exec \"$@\"";
-    /** The wrapper of an attached exec: the JDK's stderr pipe becomes the attach pipe, conmon's stderr goes to $1. */
+    /** Where the monitor's own messages go, in its bundle or session directory. */
+    static final String STDERR_FILE = "monitor.stderr";
+
+    /** The wrapper of an attached exec: the JDK's stderr pipe becomes the attach pipe, the monitor's goes to $1. */
     private static final String ATTACH_WRAPPER =
         "exec 3<&0 4>&1 5>&2 </dev/null >/dev/null 2>\"$1\"; shift; exec \"$@\"";
 
-    private final Path conmonPath;
+    private final Path monitorPath;
     private final Path runtimePath;
     private final Path runtimeRoot;
     private final Path socketDir;
@@ -52,12 +56,13 @@ public final class Conmon {
 
     /**
      * @param runtimeRoot the OCI runtime's {@code --root}, the same for every call
-     * @param socketDir where conmon links {@code <session>} to the bundle that holds the attach socket
-     * @param createTimeout how long {@code runtime create} may take before conmon is killed
+     * @param monitorPath the keel-monitor binary ({@link MonitorBinary})
+     * @param socketDir where the monitor links {@code <session>} to the bundle that holds the attach socket
+     * @param createTimeout how long {@code runtime create} may take before the monitor is killed
      */
-    public Conmon(Path conmonPath, Path runtimePath, Path runtimeRoot, Path socketDir, String logLevel,
+    public ContainerMonitor(Path monitorPath, Path runtimePath, Path runtimeRoot, Path socketDir, String logLevel,
                   Duration createTimeout, ObjectMapper json) {
-        this.conmonPath = conmonPath;
+        this.monitorPath = monitorPath;
         this.runtimePath = runtimePath;
         this.runtimeRoot = runtimeRoot;
         this.socketDir = socketDir;
@@ -66,12 +71,14 @@ public final class Conmon {
         this.json = json;
     }
 
-    /** A monitor that has created (not yet started) its container. */
+    /** A monitor that has created (and with {@code start}, started) its container. */
     public record StartedMonitor(Process process, MonitorRecord record) {}
 
     /**
      * Starts the monitor of container {@code id}, whose bundle ({@code config.json}) is {@code bundleDir}. Returns
-     * when the runtime has created the container; the container's process waits for {@code runtime start}.
+     * when the runtime has created the container; the container's process waits for {@code runtime start}, unless
+     * {@code start}: then the runtime starts it at once ({@code runtime run --detach}, one runtime execution instead
+     * of two).
      *
      * @param persistDir gets {@code exit} and, after an OOM kill, {@code oom}
      * @param openStdin keep a pipe to the container's stdin, written through the attach socket; without a TTY an
@@ -81,9 +88,12 @@ public final class Conmon {
      * @throws MonitorFailure with the runtime's message when the create failed
      */
     public StartedMonitor create(String id, Path bundleDir, Path logFile, Path exitDir, Path persistDir, boolean tty,
-                                 boolean openStdin) {
+                                 boolean openStdin, boolean start) {
         List<String> args = commonArgs(id, id, bundleDir, bundleDir.resolve("pidfile"), logFile, exitDir);
         args.addAll(List.of("-0", persistDir.toString()));
+        if (start) {
+            args.add("--run");
+        }
         if (tty) {
             args.add("-t");
         }
@@ -93,7 +103,11 @@ public final class Conmon {
                 args.add("--leave-stdin-open");
             }
         }
-        Process process = spawn(args, bundleDir, bundleDir.resolve("conmon.stderr"));
+        Process process = spawn(args, bundleDir, bundleDir.resolve(STDERR_FILE));
+        // Read while the monitor waits for its go-ahead: a container run at once may end, and its monitor with it,
+        // before the pid is reported.
+        Optional<Long> ticks = HostProcess.startTicks(process.pid());
+        goAhead(process);
         AtomicBoolean synced = new AtomicBoolean();
         CompletableFuture.delayedExecutor(createTimeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
             if (!synced.get()) {
@@ -101,10 +115,9 @@ public final class Conmon {
             }
         });
         try {
-            long pid = readPid(process, bundleDir.resolve("conmon.stderr"));
-            long ticks = HostProcess.startTicks(process.pid())
-                .orElseThrow(() -> new MonitorFailure("conmon exited right after creating the container"));
-            return new StartedMonitor(process, new MonitorRecord(process.pid(), ticks, pid));
+            long pid = readPid(process, bundleDir.resolve(STDERR_FILE));
+            return new StartedMonitor(process, new MonitorRecord(process.pid(), ticks
+                .orElseThrow(() -> new MonitorFailure("the monitor exited before it started")), pid));
         } finally {
             synced.set(true);
         }
@@ -133,12 +146,12 @@ public final class Conmon {
      *     {@code process.json} (an OCI process spec, its {@code terminal} set as {@code tty}) to run
      * @param openStdin keep a pipe to the exec's stdin, written through the attach socket
      * @param cleanup removes the session's files once the exec has ended or could not start
-     * @throws MonitorFailure when conmon could not get ready
+     * @throws MonitorFailure when the monitor could not get ready
      */
     public ExecMonitor prepareExec(String id, String sessionId, Path sessionDir, Path logFile, boolean tty,
                                    boolean openStdin, boolean attach, Runnable cleanup) {
         Path exitDir = sessionDir.resolve("exit");
-        Path stderrFile = sessionDir.resolve("conmon.stderr");
+        Path stderrFile = sessionDir.resolve(STDERR_FILE);
         List<String> args = commonArgs(id, sessionId, sessionDir, sessionDir.resolve("exec_pid"), logFile, exitDir);
         args.addAll(List.of("-e", "--exec-process-spec", sessionDir.resolve("process.json").toString()));
         if (tty) {
@@ -153,17 +166,19 @@ public final class Conmon {
         }
         if (!attach) {
             Process process = spawn(args, sessionDir, stderrFile);
+            goAhead(process);
             return new ExecMonitor(this, process, null, stderrFile, exitDir.resolve(id), cleanup);
         }
         args.add("--exec-attach");
         Process process = spawnAttached(args, sessionDir, stderrFile);
         try {
-            // First go-ahead byte: conmon binds the attach socket, says so on the attach pipe, then waits for the second.
+            // First go-ahead byte: the monitor binds the attach socket, says so on the attach pipe, then waits for the
+            // second.
             process.getOutputStream().write(0);
             process.getOutputStream().flush();
             Optional<JsonNode> ready = readMessage(process.getErrorStream());
             if (ready.isEmpty() || ready.get().path("data").asInt(-1) != 0) {
-                throw new MonitorFailure("conmon did not open the exec's attach socket: "
+                throw new MonitorFailure("the monitor did not open the exec's attach socket: "
                     + ready.map(JsonNode::toString).orElseGet(() -> stderrOf(stderrFile)));
             }
         } catch (IOException | RuntimeException e) {
@@ -173,13 +188,13 @@ public final class Conmon {
             if (e instanceof MonitorFailure failure) {
                 throw failure;
             }
-            throw new MonitorFailure("conmon exited before it was ready: " + stderrOf(stderrFile));
+            throw new MonitorFailure("the monitor exited before it was ready: " + stderrOf(stderrFile));
         }
         return new ExecMonitor(this, process, process.getOutputStream(), stderrFile, exitDir.resolve(id), cleanup);
     }
 
     /**
-     * The name of a session's entry in the socket directory (conmon's {@code --cuuid}): at most
+     * The name of a session's entry in the socket directory (the monitor's {@code --cuuid}): at most
      * {@value #ATTACH_NAME_CHARS} characters of the session id, so that {@code <socket-dir>/<name>/attach} fits in a
      * unix socket path (107 bytes) under a test's or an operator's longer exec root. Container ids are random, so their
      * first 32 hex characters are as unique as the whole.
@@ -191,59 +206,62 @@ public final class Conmon {
     private List<String> commonArgs(String id, String sessionId, Path bundleDir, Path pidFile, Path logFile,
                                     Path exitDir) {
         return new ArrayList<>(List.of(
-            conmonPath.toString(), "--api-version", "1",
+            monitorPath.toString(), "--api-version", "1",
             "-c", id, "-u", attachName(sessionId), "-n", id,
             "-r", runtimePath.toString(), "--runtime-arg=--root=" + runtimeRoot,
             "-b", bundleDir.toString(), "-p", pidFile.toString(),
-            "-l", "k8s-file:" + logFile,
+            "-l", "json-file:" + logFile,
             "--exit-dir", exitDir.toString(),
             "--socket-dir-path", socketDir.toString(),
             "--log-level", logLevel,
             "--sync"));
     }
 
-    private Process spawn(List<String> conmonArgs, Path cwd, Path stderrFile) {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "conmon-wrap"));
-        command.addAll(conmonArgs);
-        ProcessBuilder builder = new ProcessBuilder(command)
-            .directory(cwd.toFile()) // conmon writes the oom marker into its cwd
+    private Process spawn(List<String> monitorArgs, Path cwd, Path stderrFile) {
+        ProcessBuilder builder = new ProcessBuilder(monitorArgs)
+            .directory(cwd.toFile()) // the monitor writes the oom marker into its cwd
             .redirectError(stderrFile.toFile());
         try {
-            Process process = start(builder, false);
-            try (OutputStream start = process.getOutputStream()) {
-                start.write(0);
-            }
-            return process;
+            return start(builder, "0", "1", null);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + conmonPath, e);
+            throw new UncheckedIOException("cannot start " + monitorPath, e);
         }
     }
 
-    /** Spawns conmon with a third pipe, {@code _OCI_ATTACHPIPE}; its start pipe stays open for two go-ahead bytes. */
-    private Process spawnAttached(List<String> conmonArgs, Path cwd, Path stderrFile) {
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", ATTACH_WRAPPER, "conmon-wrap",
+    /** The one go-ahead byte a monitor {@link #spawn spawned} waits for; the start pipe is then closed. */
+    private void goAhead(Process process) {
+        try (OutputStream start = process.getOutputStream()) {
+            start.write(0);
+        } catch (IOException e) {
+            // The monitor is gone already: its sync pipe tells why.
+        }
+    }
+
+    /** Spawns the monitor with a third pipe, {@code _OCI_ATTACHPIPE}; its start pipe stays open for two go-aheads. */
+    private Process spawnAttached(List<String> monitorArgs, Path cwd, Path stderrFile) {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", ATTACH_WRAPPER, "monitor-wrap",
             stderrFile.toString()));
-        command.addAll(conmonArgs);
+        command.addAll(monitorArgs);
         ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
         try {
-            return start(builder, true);
+            return start(builder, "3", "4", "5");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + conmonPath, e);
+            throw new UncheckedIOException("cannot start " + monitorPath, e);
         }
     }
 
-    private static Process start(ProcessBuilder builder, boolean attachPipe) throws IOException {
-        // conmon and the runtime need nothing from the daemon's environment (the container's comes from its
+    /** Starts the monitor with its pipes at these fds; {@code attachPipe} null for none. */
+    private static Process start(ProcessBuilder builder, String startPipe, String syncPipe, String attachPipe)
+            throws IOException {
+        // The monitor and the runtime need nothing from the daemon's environment (the container's comes from its
         // bundle); a clean one keeps locale data and the daemon's settings out of every monitor.
         builder.environment().clear();
         builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        builder.environment().put("_OCI_STARTPIPE", "3");
-        builder.environment().put("_OCI_SYNCPIPE", "4");
-        if (attachPipe) {
-            builder.environment().put("_OCI_ATTACHPIPE", "5");
+        builder.environment().put("_OCI_STARTPIPE", startPipe);
+        builder.environment().put("_OCI_SYNCPIPE", syncPipe);
+        if (attachPipe != null) {
+            builder.environment().put("_OCI_ATTACHPIPE", attachPipe);
         }
-        // conmon stamps log lines with its local time; UTC keeps them comparable across hosts and restarts.
-        builder.environment().put("TZ", "UTC");
         return builder.start();
     }
 
@@ -251,7 +269,7 @@ public final class Conmon {
         Optional<JsonNode> message = readMessage(process.getInputStream());
         if (message.isEmpty()) {
             waitFor(process);
-            throw new MonitorFailure("conmon exited (status " + process.exitValue() + ") before reporting: "
+            throw new MonitorFailure("the monitor exited (status " + process.exitValue() + ") before reporting: "
                 + stderrOf(stderrFile));
         }
         long pid = message.get().path("data").asLong(-1);
@@ -263,7 +281,7 @@ public final class Conmon {
         return pid;
     }
 
-    /** One JSON line from the sync pipe; empty at EOF (conmon exited). */
+    /** One JSON line from the sync pipe; empty at EOF (the monitor exited). */
     Optional<JsonNode> readMessage(InputStream sync) {
         try {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -276,7 +294,7 @@ public final class Conmon {
             }
             return Optional.of(json.readTree(line.toString(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading conmon's sync pipe", e);
+            throw new UncheckedIOException("reading the monitor's sync pipe", e);
         }
     }
 
@@ -288,7 +306,7 @@ public final class Conmon {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MonitorFailure("interrupted while waiting for conmon");
+            throw new MonitorFailure("interrupted while waiting for the monitor");
         }
     }
 
@@ -296,7 +314,7 @@ public final class Conmon {
         try {
             return Files.readString(stderrFile).trim();
         } catch (IOException e) {
-            return "(no conmon stderr)";
+            return "(no monitor stderr)";
         }
     }
 }

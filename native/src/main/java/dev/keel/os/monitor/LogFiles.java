@@ -1,0 +1,68 @@
+package dev.keel.os.monitor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** What the log readers share: reading a file's bytes and telling which format a log file is in. */
+public final class LogFiles {
+
+    private LogFiles() {}
+
+    /** The log's entries and the offset after them, in the format its name says ({@link #isJsonFile}). */
+    static LogChunk parse(Path file, byte[] bytes, long baseOffset, boolean includeTrailingPartial) {
+        return isJsonFile(file)
+            ? JsonFileLog.parse(bytes, baseOffset, includeTrailingPartial)
+            : K8sFileLog.parse(bytes, baseOffset, includeTrailingPartial);
+    }
+
+    /** Every line of a log in either format; see {@link JsonFileLog#readAll}. */
+    public static List<LogEntry> readAll(Path file) {
+        return parse(file, readFrom(file, 0), 0, true).entries();
+    }
+
+    /**
+     * Docker's name for a json-file log, {@code <id>-json.log} (and its rotated {@code <id>-json.log.<n>}); any other
+     * is a {@code k8s-file} log a conmon wrote.
+     */
+    public static boolean isJsonFile(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith("-json.log") || name.matches(".*-json\\.log\\.\\d+");
+    }
+
+    /** The bytes from {@code offset} to the size seen at open (later writes are for the next call); none if absent. */
+    static byte[] readFrom(Path file, long offset) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (offset >= size) {
+                return new byte[0];
+            }
+            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(size - offset));
+            int n;
+            do {
+                n = channel.read(buffer, offset + buffer.position());
+            } while (n > 0 && buffer.hasRemaining());
+            byte[] bytes = new byte[buffer.position()];
+            buffer.flip().get(bytes);
+            return bytes;
+        } catch (NoSuchFileException e) {
+            return new byte[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
