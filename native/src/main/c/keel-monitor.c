@@ -495,7 +495,8 @@ static void write_file_atomically(const char *path, const char *content) {
         warn_errno(tmp);
         return;
     }
-    bool ok = write_all(fd, content, strlen(content)) && fsync(fd) == 0;
+    /* No fsync: readers need the rename's atomicity, not durability; after a host crash the container is gone too. */
+    bool ok = write_all(fd, content, strlen(content));
     fchmod(fd, 0644);
     close(fd);
     if (!ok || rename(tmp, path) < 0) {
@@ -1032,9 +1033,6 @@ int main(int argc, char **argv) {
     drain(out_fd, STREAM_STDOUT);
     drain(err_fd, STREAM_STDERR);
     flush_carries();
-    if (log_fd >= 0) {
-        fsync(log_fd);
-    }
     for (int i = client_count - 1; i >= 0; i--) {
         /* Unread input would make the close a reset, and the client's read would fail before the queued output. */
         while (recv(clients[i].fd, stdin_pending, sizeof stdin_pending, MSG_DONTWAIT) > 0) {

@@ -9,11 +9,11 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Watches the monitors' exit directory and completes a future when {@code <dir>/<id>} appears.
@@ -46,7 +46,13 @@ public final class ExitWatcher implements AutoCloseable {
     /** Completes with the exit file's path once it exists; the future is not shared, so callers may cancel it. */
     public CompletableFuture<Path> await(String name) {
         CompletableFuture<Path> future = new CompletableFuture<>();
-        waiting.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(future);
+        // Added inside the map's atomic update: a list fetched and added to afterwards could be one that the watcher
+        // has just taken out and completed, and the future would wait for ever.
+        waiting.compute(name, (n, futures) -> {
+            List<CompletableFuture<Path>> list = futures == null ? new ArrayList<>() : futures;
+            list.add(future);
+            return list;
+        });
         // Checked after registering, so a file written in between is seen by this check or by the watch event.
         completeIfPresent(name);
         return future;
@@ -92,8 +98,13 @@ public final class ExitWatcher implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            waiting.values().forEach(list -> list.forEach(f -> f.cancel(false)));
-            waiting.clear();
+            // Each list taken out whole: once out of the map, no await adds to it any more.
+            for (String name : List.copyOf(waiting.keySet())) {
+                List<CompletableFuture<Path>> futures = waiting.remove(name);
+                if (futures != null) {
+                    futures.forEach(f -> f.cancel(false));
+                }
+            }
         }
     }
 }

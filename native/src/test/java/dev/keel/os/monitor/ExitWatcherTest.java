@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,5 +46,30 @@ class ExitWatcherTest {
         watcher.close();
 
         assertThat(exit).isCancelled();
+    }
+
+    @Test
+    void shouldCompleteEveryOneOfManyConcurrentWaits() throws Exception {
+        // Waits on one container from several threads (a stop's, the run's own, an API client's): each wait's own
+        // check of the file takes out the list of waits, while another thread may be adding to it.
+        Files.writeString(dir.resolve("c4"), "0");
+        try (ExitWatcher watcher = new ExitWatcher(dir)) {
+            List<CompletableFuture<Path>> exits = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Thread> waiters = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                Thread waiter = new Thread(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        exits.add(watcher.await("c4"));
+                    }
+                });
+                waiters.add(waiter);
+                waiter.start();
+            }
+            for (Thread waiter : waiters) {
+                waiter.join();
+            }
+
+            assertThat(exits).hasSize(80_000).allMatch(CompletableFuture::isDone);
+        }
     }
 }
