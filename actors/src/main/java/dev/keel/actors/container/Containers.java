@@ -126,6 +126,10 @@ public interface Containers {
     /** One line of {@code blkio.throttle.io_service_bytes}: a device, an operation ("Read", "Write", ...), bytes. */
     record BlockIo(long major, long minor, String op, long value) {}
 
+    /** One network interface's traffic counters, in the container's network namespace. */
+    record NetworkIo(String interfaceName, long rxBytes, long rxPackets, long rxErrors, long rxDropped, long txBytes,
+                     long txPackets, long txErrors, long txDropped) {}
+
     /**
      * One reading of a container's resource counters, what {@code docker stats} computes its figures from. A
      * container that does not run reads as zeros with {@code running == false}. Times are nanoseconds.
@@ -137,7 +141,8 @@ public interface Containers {
                          long pidsLimit, long memoryUsage, long memoryMaxUsage, long memoryLimit, long memoryFailcnt,
                          Map<String, Long> memoryStat, long cpuTotalNanos, List<Long> perCpuNanos,
                          long cpuKernelNanos, long cpuUserNanos, long cpuPeriods, long cpuThrottledPeriods,
-                         long cpuThrottledNanos, List<BlockIo> ioServiceBytes, long systemCpuNanos, int onlineCpus) {}
+                         long cpuThrottledNanos, List<BlockIo> ioServiceBytes, long systemCpuNanos, int onlineCpus,
+                         List<NetworkIo> networks) {}
 
     /** {@code docker diff}'s kinds; {@link #code} is the number the Engine API sends. */
     enum ChangeKind {

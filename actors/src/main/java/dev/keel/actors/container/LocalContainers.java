@@ -15,6 +15,7 @@ import dev.keel.os.archive.ScopedPaths;
 import dev.keel.os.archive.TarExtractor;
 import dev.keel.os.archive.TreeArchive;
 import dev.keel.os.cgroup.CgroupStats;
+import dev.keel.os.netns.InterfaceCounters;
 import dev.keel.os.cgroup.CgroupTree;
 import dev.keel.os.cgroup.ProcessTable;
 import dev.keel.os.image.ContainerDefaults;
@@ -1003,7 +1004,11 @@ public final class LocalContainers implements Containers, ContainerDirectory {
                     s.cpu().kernelNanos(), s.cpu().userNanos(), s.cpu().periods(), s.cpu().throttledPeriods(),
                     s.cpu().throttledNanos(),
                     s.ioServiceBytes().stream().map(b -> new BlockIo(b.major(), b.minor(), b.op(), b.value())).toList(),
-                    s.systemCpuNanos(), s.onlineCpus());
+                    s.systemCpuNanos(), s.onlineCpus(),
+                    (running ? InterfaceCounters.ofProcess(state.pid()) : List.<InterfaceCounters>of()).stream()
+                            .map(n -> new NetworkIo(n.name(), n.rxBytes(), n.rxPackets(), n.rxErrors(), n.rxDropped(),
+                                    n.txBytes(), n.txPackets(), n.txErrors(), n.txDropped()))
+                            .toList());
         }));
     }
 

@@ -154,7 +154,12 @@ public final class InspectionRoutes extends AllDirectives {
         }
         out.put("name", "/" + now.name().replaceFirst("^/", ""));
         out.put("id", now.containerId());
-        out.putObject("networks");
+        ObjectNode networks = out.putObject("networks");
+        now.networks().forEach(n -> networks.putObject(n.interfaceName())
+                .put("rx_bytes", n.rxBytes()).put("rx_packets", n.rxPackets())
+                .put("rx_errors", n.rxErrors()).put("rx_dropped", n.rxDropped())
+                .put("tx_bytes", n.txBytes()).put("tx_packets", n.txPackets())
+                .put("tx_errors", n.txErrors()).put("tx_dropped", n.txDropped()));
         return out;
     }
 

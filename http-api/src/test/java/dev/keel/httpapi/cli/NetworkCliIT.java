@@ -478,6 +478,9 @@ class NetworkCliIT {
         eventually(blueWeb + " from the container on both", () -> fetch(cli, both, blueWeb).ok());
         assertThat(fetch(cli, both, redWeb).out()).isEqualTo(redWeb + "\n");
         assertThat(fetch(cli, both, blueWeb).out()).isEqualTo(blueWeb + "\n");
+        // docker stats adds up the counters of both interfaces (received / sent); the fetches made traffic on both.
+        String netIo = cli.ok("stats", "--no-stream", "--format", "{{.NetIO}}", both);
+        assertThat(netIo).matches("[0-9.]+[kM]?B / [0-9.]+[kM]?B").isNotEqualTo("0B / 0B");
     }
 
     // --- restart --------------------------------------------------------------------------------------------------
