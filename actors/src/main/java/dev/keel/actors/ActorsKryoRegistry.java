@@ -161,14 +161,20 @@ public final class ActorsKryoRegistry implements KryoRegistry {
                 .message(1631, NameEntity.Released.class, 1)
                 .message(1650, NameEntity.State.class, 1);
 
-        // 1700-1749: container, later additions: user kills and restarts, network connections
+        // 1700-1749: container, later additions: user kills and restarts, network connections, exec sessions
         r.message(1700, ContainerEntity.Signal.class, 1)
                 .message(1701, ContainerEntity.ConfirmUserRestart.class, 1)
                 .message(1702, ContainerEntity.ConnectNetwork.class, 1)
                 .message(1703, ContainerEntity.DisconnectNetwork.class, 1)
+                .message(1704, ContainerEntity.CreateExec.class, 1)
+                .message(1705, ContainerEntity.StartExec.class, 1)
+                .message(1706, ContainerEntity.ReportExecExit.class, 1)
                 .message(1720, ContainerEntity.Signalled.class, 1)
                 .message(1721, ContainerEntity.RestartedByUser.class, 1)
                 .message(1722, ContainerEntity.NetworkConnected.class, 1)
-                .message(1723, ContainerEntity.NetworkDisconnected.class, 1);
+                .message(1723, ContainerEntity.NetworkDisconnected.class, 1)
+                .message(1724, ContainerEntity.ExecCreated.class, 1)
+                .message(1725, ContainerEntity.ExecStarted.class, 1)
+                .message(1726, ContainerEntity.ExecDied.class, 1);
     }
 }

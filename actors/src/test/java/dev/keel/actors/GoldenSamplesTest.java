@@ -104,6 +104,12 @@ class GoldenSamplesTest {
                 new ContainerEntity.NetworkConnected(CONTAINER_ID,
                         new NetworkAttachment(NETWORK_ID, List.of("db"), "172.20.0.3", ""), AT),
                 new ContainerEntity.NetworkDisconnected(CONTAINER_ID, NETWORK_ID, AT),
+                new ContainerEntity.CreateExec("5e1f", List.of("sh", "-c", "ls /"), null),
+                new ContainerEntity.StartExec("5e1f", List.of("sh", "-c", "ls /"), null),
+                new ContainerEntity.ReportExecExit("5e1f", 2, null),
+                new ContainerEntity.ExecCreated(CONTAINER_ID, "5e1f", List.of("sh", "-c", "ls /"), AT),
+                new ContainerEntity.ExecStarted(CONTAINER_ID, "5e1f", List.of("sh", "-c", "ls /"), AT),
+                new ContainerEntity.ExecDied(CONTAINER_ID, "5e1f", 2, AT),
                 new ContainerEntity.State(CONTAINER_ID, ContainerEntity.Status.RUNNING, "/web", IMAGE_ID, "nginx:1.27",
                         CONTAINER_CONFIG, 4242, 0, false, 1, AT, AT.plusSeconds(1), Instant.EPOCH),
 

@@ -7,6 +7,7 @@ import dev.keel.actors.Rejection;
 import dev.keel.journal.serialization.KryoSerializable;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -86,6 +87,19 @@ public final class ContainerEntity
 
     public record DisconnectNetwork(String networkId, ActorRef<Confirmation> replyTo) implements Change {}
 
+    /**
+     * Records that exec session {@code execId} was made to run {@code command} in the container ({@code docker exec}),
+     * after the checks that it may. The session itself lives in the daemon only; its facts are history, for
+     * {@code docker events} and audit.
+     */
+    public record CreateExec(String execId, List<String> command, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** Records that the session's process runs; {@code command} again, so that the fact reads alone. */
+    public record StartExec(String execId, List<String> command, ActorRef<Confirmation> replyTo) implements Change {}
+
+    /** Records the session's end; also after the container itself stopped. */
+    public record ReportExecExit(String execId, int exitCode, ActorRef<Confirmation> replyTo) implements Change {}
+
     public record Get(ActorRef<State> replyTo) implements Command {}
 
     // --- events ---------------------------------------------------------------------------------------------------
@@ -131,6 +145,12 @@ public final class ContainerEntity
     public record NetworkConnected(String containerId, NetworkAttachment attachment, Instant at) implements Event {}
 
     public record NetworkDisconnected(String containerId, String networkId, Instant at) implements Event {}
+
+    public record ExecCreated(String containerId, String execId, List<String> command, Instant at) implements Event {}
+
+    public record ExecStarted(String containerId, String execId, List<String> command, Instant at) implements Event {}
+
+    public record ExecDied(String containerId, String execId, int exitCode, Instant at) implements Event {}
 
     // --- state ----------------------------------------------------------------------------------------------------
 
@@ -314,7 +334,14 @@ public final class ContainerEntity
                 .onCommand(Rename.class, this::onRename)
                 .onCommand(Update.class, this::onUpdate)
                 .onCommand(ConnectNetwork.class, this::onConnect)
-                .onCommand(DisconnectNetwork.class, this::onDisconnect);
+                .onCommand(DisconnectNetwork.class, this::onDisconnect)
+                // Facts of sessions the daemon let run: recorded whatever the container did since.
+                .onCommand(CreateExec.class, cmd ->
+                        persist(new ExecCreated(containerId, cmd.execId(), cmd.command(), now()), cmd.replyTo()))
+                .onCommand(StartExec.class, cmd ->
+                        persist(new ExecStarted(containerId, cmd.execId(), cmd.command(), now()), cmd.replyTo()))
+                .onCommand(ReportExecExit.class, cmd ->
+                        persist(new ExecDied(containerId, cmd.execId(), cmd.exitCode(), now()), cmd.replyTo()));
     }
 
     private CommandHandlerWithReplyBuilderByState<Command, Event, State, State> removed() {
@@ -459,6 +486,9 @@ public final class ContainerEntity
                 .onEvent(Removed.class, (s, e) -> s.withStatus(Status.REMOVED))
                 .onEvent(Signalled.class, (s, e) -> s)
                 .onEvent(RestartedByUser.class, (s, e) -> s)
+                .onEvent(ExecCreated.class, (s, e) -> s)
+                .onEvent(ExecStarted.class, (s, e) -> s)
+                .onEvent(ExecDied.class, (s, e) -> s)
                 .onEvent(NetworkConnected.class, (s, e) -> s.withConfig(s.config().withNetwork(e.attachment())))
                 .onEvent(NetworkDisconnected.class, (s, e) -> s.withConfig(s.config().withoutNetwork(e.networkId())))
                 .build();

@@ -179,7 +179,7 @@ public final class LocalContainers implements Containers, ContainerDirectory {
         this.sys = Syscalls.load();
         this.askTimeout = askTimeout;
         this.host = system.dispatchers().lookup(DispatcherSelector.fromConfig(settings.hostDispatcher()));
-        this.execs = new LocalExecs(this, runtime, runtimeSettings, host, clock);
+        this.execs = new LocalExecs(this, this, runtime, runtimeSettings, host, clock);
         this.networking = networking;
         this.volumes = volumes;
     }

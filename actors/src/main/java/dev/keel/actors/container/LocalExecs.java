@@ -1,5 +1,6 @@
 package dev.keel.actors.container;
 
+import dev.keel.actors.Confirmation;
 import dev.keel.actors.EngineFailure;
 import dev.keel.actors.Rejection;
 import dev.keel.os.monitor.ExecMonitor;
@@ -20,10 +21,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -48,6 +51,8 @@ public final class LocalExecs implements Execs {
     private static final Pattern LOGRUS_MESSAGE = Pattern.compile("msg=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final Containers containers;
+    /** Where the sessions' facts are recorded, on their container's entity. */
+    private final ContainerDirectory directory;
     private final ContainerRuntime runtime;
     private final RuntimeSettings runtimeSettings;
     private final Executor host;
@@ -64,6 +69,8 @@ public final class LocalExecs implements Execs {
         private boolean running;
         private long pid;
         private Integer exitCode;
+        /** The recording of this session's facts so far: each is recorded after the one before. */
+        private CompletionStage<?> recorded = CompletableFuture.completedFuture(null);
 
         Instance(String execId, String containerId, ExecRequest request) {
             this.execId = execId;
@@ -101,9 +108,10 @@ public final class LocalExecs implements Execs {
         }
     }
 
-    LocalExecs(Containers containers, ContainerRuntime runtime, RuntimeSettings runtimeSettings, Executor host,
-               Clock clock) {
+    LocalExecs(Containers containers, ContainerDirectory directory, ContainerRuntime runtime,
+               RuntimeSettings runtimeSettings, Executor host, Clock clock) {
         this.containers = containers;
+        this.directory = directory;
         this.runtime = runtime;
         this.runtimeSettings = runtimeSettings;
         this.host = host;
@@ -119,11 +127,14 @@ public final class LocalExecs implements Execs {
             return CompletableFuture.failedFuture(new EngineFailure(Rejection.INVALID_ARGUMENT,
                     "the working directory '" + request.workingDir() + "' is invalid, it needs to be an absolute path"));
         }
-        return containers.inspect(containerRef).thenApply(state -> {
+        return containers.inspect(containerRef).thenCompose(state -> {
             requireRunning(state);
             String execId = newId();
-            instances.put(execId, new Instance(execId, state.containerId(), request));
-            return execId;
+            return directory.record(state.containerId(), r -> new ContainerEntity.CreateExec(execId, request.cmd(), r))
+                    .thenApply(recorded -> {
+                        instances.put(execId, new Instance(execId, state.containerId(), request));
+                        return execId;
+                    });
         });
     }
 
@@ -156,7 +167,7 @@ public final class LocalExecs implements Execs {
                 String message = runtimeMessage(e.getMessage());
                 return new EndedAttachment(attachment, errorLine(message), recordFailure(instance, message));
             }
-            instance.running(pid);
+            started(instance, pid);
             return new EndedAttachment(attachment, List.of(), awaitEnd(instance, session));
         }));
     }
@@ -167,7 +178,7 @@ public final class LocalExecs implements Execs {
             ExecRequest r = instance.request;
             try {
                 ExecMonitor session = runtime.prepareExec(instance.containerId, execId, specOf(r), r.tty(), false, false);
-                instance.running(session.start());
+                started(instance, session.start());
                 awaitEnd(instance, session);
                 return instance.state();
             } catch (RuntimeFailure | MonitorFailure e) {
@@ -241,8 +252,9 @@ public final class LocalExecs implements Execs {
                 log.warn("the end of exec {} was not seen: {}", instance.execId, e.getMessage());
                 code = CANNOT_EXECUTE;
             }
-            instance.ended(code);
-            ended.complete(code);
+            int exitCode = code;
+            // The end is told once recorded, so that a client that saw it finds it in the history too.
+            ended(instance, code).thenRun(() -> ended.complete(exitCode));
         }, "exec-" + instance.execId.substring(0, 12));
         waiter.setDaemon(true);
         waiter.start();
@@ -254,11 +266,37 @@ public final class LocalExecs implements Execs {
         return new EndedAttachment(null, errorLine(message), recordFailure(instance, message));
     }
 
-    private static CompletableFuture<Integer> recordFailure(Instance instance, String message) {
+    private CompletableFuture<Integer> recordFailure(Instance instance, String message) {
         String m = message == null ? "" : message.toLowerCase();
         int code = m.contains("not found") || m.contains("no such file") ? COMMAND_NOT_FOUND : CANNOT_EXECUTE;
+        return ended(instance, code).thenApply(recorded -> code).toCompletableFuture();
+    }
+
+    private void started(Instance instance, long pid) {
+        instance.running(pid);
+        record(instance, r -> new ContainerEntity.StartExec(instance.execId, instance.request.cmd(), r));
+    }
+
+    private CompletionStage<?> ended(Instance instance, int code) {
         instance.ended(code);
-        return CompletableFuture.completedFuture(code);
+        return record(instance, r -> new ContainerEntity.ReportExecExit(instance.execId, code, r));
+    }
+
+    /**
+     * Records a fact of the session after those before it; completes once it is recorded or refused. A refusal (a
+     * container removed meanwhile) is logged, not the session's failure: its process started or ended all the same.
+     */
+    private CompletionStage<?> record(Instance instance, Function<ActorRef<Confirmation>, ContainerEntity.Command> fact) {
+        synchronized (instance) {
+            instance.recorded = instance.recorded
+                    .thenCompose(before -> directory.record(instance.containerId, fact))
+                    .exceptionally(failure -> {
+                        log.warn("exec {} of container {}: a fact was not recorded: {}", instance.execId,
+                                instance.containerId, failure.getMessage());
+                        return null;
+                    });
+            return instance.recorded;
+        }
     }
 
     /** Docker's wording of a runtime's refusal: the last logrus {@code msg="…"} of runc's output, if it has one. */

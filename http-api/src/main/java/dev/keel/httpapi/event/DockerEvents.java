@@ -152,6 +152,18 @@ public final class DockerEvents {
             return List.of(new Message(CONTAINER, "kill", id, with(attributes, "signal", signalNumber(signalled.signal())),
                     at, offset));
         }
+        if (event instanceof ContainerEntity.ExecCreated created) {
+            return List.of(new Message(CONTAINER, "exec_create: " + String.join(" ", created.command()), id,
+                    with(attributes, "execID", created.execId()), at, offset));
+        }
+        if (event instanceof ContainerEntity.ExecStarted started) {
+            return List.of(new Message(CONTAINER, "exec_start: " + String.join(" ", started.command()), id,
+                    with(attributes, "execID", started.execId()), at, offset));
+        }
+        if (event instanceof ContainerEntity.ExecDied died) {
+            return List.of(new Message(CONTAINER, "exec_die", id, with(with(attributes, "execID", died.execId()),
+                    "exitCode", Integer.toString(died.exitCode())), at, offset));
+        }
         if (event instanceof ContainerEntity.RestartedByUser) {
             return List.of(new Message(CONTAINER, "restart", id, attributes, at, offset));
         }

@@ -254,6 +254,32 @@ class DockerCliIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("clis")
+    void shouldReportExecSessionsAsDockerdDoes(DockerCli cli) throws Exception {
+        String image = name(cli, "keel-test/exec-events") + ":1";
+        importImage(cli, image);
+        String web = name(cli, "exec-events");
+        String id = runDetached(cli, web, image, "sleep", "1000");
+        Instant since = Instant.now();
+        DockerCli.Result failed = cli.run("exec", web, "sh", "-c", "exit 3");
+        cli.ok("exec", web, "true");
+        String until = timestamp(Instant.now());
+
+        List<String> events = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "container=" + id, "--format",
+                "{{.Action}} {{index .Actor.Attributes \"exitCode\"}} {{index .Actor.Attributes \"name\"}}")
+                .lines().map(String::strip).toList();
+        List<String> dies = cli.ok("events", "--since", timestamp(since), "--until", until,
+                "--filter", "container=" + id, "--filter", "event=exec_die", "--format", "{{.Action}}").lines().toList();
+
+        assertThat(failed.exitCode()).isEqualTo(3);
+        assertThat(events).containsExactly(
+                "exec_create: sh -c exit 3  " + web, "exec_start: sh -c exit 3  " + web, "exec_die 3 " + web,
+                "exec_create: true  " + web, "exec_start: true  " + web, "exec_die 0 " + web);
+        assertThat(dies).containsExactly("exec_die", "exec_die");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clis")
     void shouldReportKillAndRestartAsDockerdDoes(DockerCli cli) throws Exception {
         String image = name(cli, "keel-test/kill") + ":1";
         importImage(cli, image);

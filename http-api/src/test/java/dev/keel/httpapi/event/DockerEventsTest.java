@@ -71,6 +71,22 @@ class DockerEventsTest {
     }
 
     @Test
+    void shouldMapAnExecSessionsFactsToExecCreateStartAndDie() {
+        create();
+        List<String> command = List.of("sh", "-c", "ls /");
+
+        List<DockerEvents.Message> messages = new java.util.ArrayList<>();
+        messages.addAll(map(new ContainerEntity.ExecCreated(ID, "e1", command, AT)));
+        messages.addAll(map(new ContainerEntity.ExecStarted(ID, "e1", command, AT)));
+        messages.addAll(map(new ContainerEntity.ExecDied(ID, "e1", 2, AT)));
+
+        assertThat(actions(messages)).containsExactly("exec_create: sh -c ls /", "exec_start: sh -c ls /", "exec_die");
+        assertThat(messages).allSatisfy(m -> assertThat(m.attributes()).containsEntry("execID", "e1")
+                .containsEntry("name", "web").containsEntry("image", "busybox"));
+        assertThat(messages.get(2).attributes()).containsEntry("exitCode", "2");
+    }
+
+    @Test
     void shouldMapStoppedToKillDieStopAsDockerdEmitsThem() {
         map(new ContainerEntity.Created(ID, "/web", IMAGE_ID, "busybox", config(Map.of(), "SIGQUIT"), AT));
         map(new ContainerEntity.Started(ID, 42, AT));
