@@ -3,13 +3,11 @@ package dev.keel.os.monitor;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -38,93 +36,48 @@ public final class JsonFileLog {
     }
 
     static LogChunk parse(byte[] bytes, long baseOffset, boolean includeTrailingPartial) {
-        List<LogEntry> entries = new ArrayList<>();
-        ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        LogStream pendingStream = null;
-        Instant pendingTime = null;
-        long consumed = 0;
-        int start = 0;
-        while (start < bytes.length) {
-            int end = LogFiles.indexOf(bytes, (byte) '\n', start);
-            if (end < 0) {
-                break; // a record still being written
-            }
-            Record record = Record.parse(bytes, start, end);
-            start = end + 1;
-            if (record == null) {
-                consumed = start;
-                continue;
-            }
-            if (pendingStream != null && pendingStream != record.stream()) {
-                // A partial line of one stream followed by the other's output: keep both, as they came.
-                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-                pending.reset();
-                pendingStream = null;
-            }
-            if (pendingStream == null) {
-                pendingStream = record.stream();
-                pendingTime = record.time();
-            }
-            pending.writeBytes(record.content());
-            if (record.endsLine()) {
-                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-                pending.reset();
-                pendingStream = null;
-                consumed = start;
-            }
-        }
-        if (pendingStream != null && includeTrailingPartial) {
-            entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-            consumed = start;
-        }
-        return new LogChunk(entries, baseOffset + consumed);
+        return LogFiles.join(bytes, baseOffset, includeTrailingPartial, JsonFileLog::piece);
     }
 
-    private record Record(Instant time, LogStream stream, byte[] content) {
-
-        boolean endsLine() {
-            return content.length > 0 && content[content.length - 1] == '\n';
-        }
-
-        /** Parses {@code bytes[start, end)}; null for a line that is not a record. */
-        static Record parse(byte[] bytes, int start, int end) {
-            String log = null;
-            String stream = null;
-            String time = null;
-            try (JsonParser parser = JSON.createParser(bytes, start, end - start)) {
-                if (parser.nextToken() != JsonToken.START_OBJECT) {
-                    return null;
-                }
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if (value == JsonToken.VALUE_STRING) {
-                        switch (field) {
-                            case "log" -> log = parser.getText();
-                            case "stream" -> stream = parser.getText();
-                            case "time" -> time = parser.getText();
-                            default -> { }
-                        }
-                    } else {
-                        parser.skipChildren();
+    /** Parses the record in {@code bytes[start, end)}; null for a line that is not one. */
+    private static LogFiles.Piece piece(byte[] bytes, int start, int end) {
+        String log = null;
+        String stream = null;
+        String time = null;
+        try (JsonParser parser = JSON.createParser(bytes, start, end - start)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.VALUE_STRING) {
+                    switch (field) {
+                        case "log" -> log = parser.getText();
+                        case "stream" -> stream = parser.getText();
+                        case "time" -> time = parser.getText();
+                        default -> { }
                     }
+                } else {
+                    parser.skipChildren();
                 }
-            } catch (IOException e) {
-                return null;
             }
-            LogStream logStream = stream == null ? null : switch (stream) {
-                case "stdout" -> LogStream.STDOUT;
-                case "stderr" -> LogStream.STDERR;
-                default -> null;
-            };
-            if (log == null || logStream == null || time == null) {
-                return null;
-            }
-            try {
-                return new Record(Instant.parse(time), logStream, log.getBytes(StandardCharsets.UTF_8));
-            } catch (DateTimeException e) {
-                return null;
-            }
+        } catch (IOException e) {
+            return null;
+        }
+        LogStream logStream = stream == null ? null : switch (stream) {
+            case "stdout" -> LogStream.STDOUT;
+            case "stderr" -> LogStream.STDERR;
+            default -> null;
+        };
+        if (log == null || logStream == null || time == null) {
+            return null;
+        }
+        try {
+            return new LogFiles.Piece(logStream, Instant.parse(time), log.getBytes(StandardCharsets.UTF_8),
+                log.endsWith("\n"));
+        } catch (DateTimeException e) {
+            return null;
         }
     }
 }

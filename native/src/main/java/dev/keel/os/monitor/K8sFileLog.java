@@ -1,11 +1,10 @@
 package dev.keel.os.monitor;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,83 +31,42 @@ public final class K8sFileLog {
     }
 
     static LogChunk parse(byte[] bytes, long baseOffset, boolean includeTrailingPartial) {
-        List<LogEntry> entries = new ArrayList<>();
-        ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        LogStream pendingStream = null;
-        Instant pendingTime = null;
-        long consumed = 0;
-        int start = 0;
-        while (start < bytes.length) {
-            int end = LogFiles.indexOf(bytes, (byte) '\n', start);
-            if (end < 0) {
-                break; // a record still being written
-            }
-            Record record = Record.parse(bytes, start, end);
-            start = end + 1;
-            if (record == null) {
-                consumed = start;
-                continue;
-            }
-            if (pendingStream != null && pendingStream != record.stream()) {
-                // conmon never interleaves a partial line with the other stream's; if it did, keep both
-                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-                pending.reset();
-                pendingStream = null;
-            }
-            if (pendingStream == null) {
-                pendingStream = record.stream();
-                pendingTime = record.time();
-            }
-            pending.write(bytes, record.contentStart(), record.contentEnd() - record.contentStart());
-            if (record.full()) {
-                pending.write('\n');
-                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-                pending.reset();
-                pendingStream = null;
-                consumed = start;
-            }
-        }
-        if (pendingStream != null && includeTrailingPartial) {
-            entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
-            consumed = start;
-        }
-        return new LogChunk(entries, baseOffset + consumed);
+        return LogFiles.join(bytes, baseOffset, includeTrailingPartial, K8sFileLog::piece);
     }
 
-    private record Record(Instant time, LogStream stream, boolean full, int contentStart, int contentEnd) {
-
-        /** Parses {@code bytes[start, end)}; null for a line that is not a record. */
-        static Record parse(byte[] bytes, int start, int end) {
-            int s1 = LogFiles.indexOf(bytes, (byte) ' ', start);
-            if (s1 < 0 || s1 >= end) {
-                return null;
-            }
-            int s2 = LogFiles.indexOf(bytes, (byte) ' ', s1 + 1);
-            if (s2 < 0 || s2 >= end) {
-                return null;
-            }
-            Instant time;
-            try {
-                time = OffsetDateTime.parse(new String(bytes, start, s1 - start, StandardCharsets.US_ASCII)).toInstant();
-            } catch (java.time.DateTimeException e) {
-                return null;
-            }
-            String streamName = new String(bytes, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII);
-            LogStream stream = switch (streamName) {
-                case "stdout" -> LogStream.STDOUT;
-                case "stderr" -> LogStream.STDERR;
-                default -> null;
-            };
-            if (stream == null || s2 + 1 >= end) {
-                return null;
-            }
-            byte tag = bytes[s2 + 1];
-            if (tag != 'F' && tag != 'P') {
-                return null;
-            }
-            // "F" alone (an empty line) has no separating space before the empty content.
-            int contentStart = Math.min(s2 + 3, end);
-            return new Record(time, stream, tag == 'F', contentStart, end);
+    /** Parses the record in {@code bytes[start, end)}; null for a line that is not one. */
+    private static LogFiles.Piece piece(byte[] bytes, int start, int end) {
+        int s1 = LogFiles.indexOf(bytes, (byte) ' ', start);
+        if (s1 < 0 || s1 >= end) {
+            return null;
         }
+        int s2 = LogFiles.indexOf(bytes, (byte) ' ', s1 + 1);
+        if (s2 < 0 || s2 >= end) {
+            return null;
+        }
+        Instant time;
+        try {
+            time = OffsetDateTime.parse(new String(bytes, start, s1 - start, StandardCharsets.US_ASCII)).toInstant();
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+        String streamName = new String(bytes, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII);
+        LogStream stream = switch (streamName) {
+            case "stdout" -> LogStream.STDOUT;
+            case "stderr" -> LogStream.STDERR;
+            default -> null;
+        };
+        if (stream == null || s2 + 1 >= end) {
+            return null;
+        }
+        byte tag = bytes[s2 + 1];
+        if (tag != 'F' && tag != 'P') {
+            return null;
+        }
+        // "F" alone (an empty line) has no separating space before the empty content.
+        int contentStart = Math.min(s2 + 3, end);
+        boolean full = tag == 'F';
+        // bytes[end] is the record's own newline: an F record's line ends with it.
+        return new LogFiles.Piece(stream, time, Arrays.copyOfRange(bytes, contentStart, full ? end + 1 : end), full);
     }
 }

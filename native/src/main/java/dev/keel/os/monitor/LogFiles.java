@@ -1,5 +1,8 @@
 package dev.keel.os.monitor;
 
+import java.util.ArrayList;
+import java.time.Instant;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -55,6 +58,65 @@ public final class LogFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * One record of a log file: a piece of one stream's output at {@code time}, {@code endsLine} when it ends a line
+     * ({@code content} then ends with its {@code \n}).
+     */
+    record Piece(LogStream stream, Instant time, byte[] content, boolean endsLine) {}
+
+    /** Parses the record in {@code bytes[start, end)} (its newline left out); null for a line that is not one. */
+    interface PieceParser {
+        Piece parse(byte[] bytes, int start, int end);
+    }
+
+    /**
+     * The lines of {@code bytes} (the file from {@code baseOffset} on), each the pieces of one stream up to one that
+     * ends it. Without {@code includeTrailingPartial} a line still being written is left for the next read, which
+     * starts at {@link LogChunk#nextOffset()}.
+     */
+    static LogChunk join(byte[] bytes, long baseOffset, boolean includeTrailingPartial, PieceParser parser) {
+        List<LogEntry> entries = new ArrayList<>();
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        LogStream pendingStream = null;
+        Instant pendingTime = null;
+        long consumed = 0;
+        int start = 0;
+        while (start < bytes.length) {
+            int end = indexOf(bytes, (byte) '\n', start);
+            if (end < 0) {
+                break; // a record still being written
+            }
+            Piece piece = parser.parse(bytes, start, end);
+            start = end + 1;
+            if (piece == null) {
+                consumed = start;
+                continue;
+            }
+            if (pendingStream != null && pendingStream != piece.stream()) {
+                // A partial line of one stream followed by the other's output: keep both, as they came.
+                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+                pending.reset();
+                pendingStream = null;
+            }
+            if (pendingStream == null) {
+                pendingStream = piece.stream();
+                pendingTime = piece.time();
+            }
+            pending.writeBytes(piece.content());
+            if (piece.endsLine()) {
+                entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+                pending.reset();
+                pendingStream = null;
+                consumed = start;
+            }
+        }
+        if (pendingStream != null && includeTrailingPartial) {
+            entries.add(new LogEntry(pendingStream, pendingTime, pending.toByteArray()));
+            consumed = start;
+        }
+        return new LogChunk(entries, baseOffset + consumed);
     }
 
     static int indexOf(byte[] bytes, byte b, int from) {

@@ -144,25 +144,7 @@ public final class BundleConfig {
      */
     ObjectNode updatedResources(Resources r) {
         ObjectNode resources = json.createObjectNode();
-        ObjectNode memory = resources.putObject("memory").put("limit", r.memoryBytes() > 0 ? r.memoryBytes() : -1);
-        if (limitsSwap) {
-            memory.put("swap", r.memorySwapBytes() != 0 ? r.memorySwapBytes() : -1);
-        }
-        ObjectNode cpu = resources.putObject("cpu");
-        if (r.cpuShares() > 0) {
-            cpu.put("shares", r.cpuShares());
-        }
-        cpu.put("quota", r.cpuQuotaMicros() > 0 ? r.cpuQuotaMicros() : -1);
-        if (r.cpuPeriodMicros() > 0) {
-            cpu.put("period", r.cpuPeriodMicros());
-        }
-        if (!r.cpusetCpus().isEmpty()) {
-            cpu.put("cpus", r.cpusetCpus());
-        }
-        if (!r.cpusetMems().isEmpty()) {
-            cpu.put("mems", r.cpusetMems());
-        }
-        resources.putObject("pids").put("limit", r.pidsLimit() > 0 ? r.pidsLimit() : -1);
+        putLimits(resources, r, true);
         return resources;
     }
 
@@ -172,34 +154,43 @@ public final class BundleConfig {
         ObjectNode denyAll = resources.putArray("devices").addObject();
         denyAll.put("allow", false);
         denyAll.put("access", "rwm");
-        if (r.memoryBytes() > 0) {
-            ObjectNode memory = resources.putObject("memory").put("limit", r.memoryBytes());
-            if (limitsSwap && r.memorySwapBytes() != 0) {
-                memory.put("swap", r.memorySwapBytes());
-            }
-        }
-        if (r.cpuShares() > 0 || r.cpuQuotaMicros() > 0 || r.cpuPeriodMicros() > 0 || !r.cpusetCpus().isEmpty()
-            || !r.cpusetMems().isEmpty()) {
-            ObjectNode cpu = resources.putObject("cpu");
-            if (r.cpuShares() > 0) {
-                cpu.put("shares", r.cpuShares());
-            }
-            if (r.cpuQuotaMicros() > 0) {
-                cpu.put("quota", r.cpuQuotaMicros());
-            }
-            if (r.cpuPeriodMicros() > 0) {
-                cpu.put("period", r.cpuPeriodMicros());
-            }
-            if (!r.cpusetCpus().isEmpty()) {
-                cpu.put("cpus", r.cpusetCpus());
-            }
-            if (!r.cpusetMems().isEmpty()) {
-                cpu.put("mems", r.cpusetMems());
-            }
-        }
-        if (r.pidsLimit() > 0) {
-            resources.putObject("pids").put("limit", r.pidsLimit());
-        }
+        putLimits(resources, r, false);
         return resources;
+    }
+
+    /** The limits of {@code r}; those not set are left out, or with {@code lift} written as -1 (unlimited). */
+    private void putLimits(ObjectNode resources, Resources r, boolean lift) {
+        if (r.memoryBytes() > 0 || lift) {
+            ObjectNode memory = resources.putObject("memory").put("limit", orUnlimited(r.memoryBytes()));
+            if (limitsSwap && (r.memorySwapBytes() != 0 || lift)) {
+                memory.put("swap", r.memorySwapBytes() != 0 ? r.memorySwapBytes() : -1);
+            }
+        }
+        ObjectNode cpu = json.createObjectNode();
+        if (r.cpuShares() > 0) {
+            cpu.put("shares", r.cpuShares());
+        }
+        if (r.cpuQuotaMicros() > 0 || lift) {
+            cpu.put("quota", orUnlimited(r.cpuQuotaMicros()));
+        }
+        if (r.cpuPeriodMicros() > 0) {
+            cpu.put("period", r.cpuPeriodMicros());
+        }
+        if (!r.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", r.cpusetCpus());
+        }
+        if (!r.cpusetMems().isEmpty()) {
+            cpu.put("mems", r.cpusetMems());
+        }
+        if (!cpu.isEmpty()) {
+            resources.set("cpu", cpu);
+        }
+        if (r.pidsLimit() > 0 || lift) {
+            resources.putObject("pids").put("limit", orUnlimited(r.pidsLimit()));
+        }
+    }
+
+    private static long orUnlimited(long limit) {
+        return limit > 0 ? limit : -1;
     }
 }
