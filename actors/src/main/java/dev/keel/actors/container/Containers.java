@@ -79,6 +79,9 @@ public interface Containers {
 
     CompletionStage<ContainerEntity.State> inspect(String ref);
 
+    /** Where container {@code containerId}'s log file is (Docker's {@code LogPath}), also before it first runs. */
+    String logPath(String containerId);
+
     /** Every container that exists; {@code all == false} keeps the running and paused ones. Newest first. */
     CompletionStage<List<ContainerEntity.State>> list(boolean all);
 

@@ -993,6 +993,11 @@ public final class LocalContainers implements Containers, ContainerDirectory {
     }
 
     @Override
+    public String logPath(String containerId) {
+        return runtime.logFile(containerId).toString();
+    }
+
+    @Override
     public CompletionStage<ResourceUsage> stats(String ref) {
         return resolve(ref).thenCompose(this::existing).thenCompose(state -> blocking(() -> {
             boolean running = state.isRunning() || state.isPaused();

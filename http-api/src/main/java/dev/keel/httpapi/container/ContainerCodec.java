@@ -264,7 +264,7 @@ public final class ContainerCodec {
 
     /** {@code GET /containers/{id}/json}, with every key the templates of both docker CLIs read. */
     public static ObjectNode inspect(State s, Map<String, ContainerEndpoint> endpoints, Function<String, String> networkName,
-                                     String sandboxKey) {
+                                     String sandboxKey, String logPath) {
         ContainerConfig c = s.config();
         List<String> command = command(c);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -289,7 +289,7 @@ public final class ContainerCodec {
         out.put("ResolvConfPath", "");
         out.put("HostnamePath", "");
         out.put("HostsPath", "");
-        out.put("LogPath", "");
+        out.put("LogPath", logPath);
         out.put("Name", s.name());
         out.put("RestartCount", s.restartCount());
         out.put("Driver", "overlay2");

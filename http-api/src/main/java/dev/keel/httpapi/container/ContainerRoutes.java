@@ -101,7 +101,8 @@ public final class ContainerRoutes extends AllDirectives {
     private Route inspect(String ref) {
         return ErrorBody.answer(() -> containers.inspect(ref).thenApply(s -> Json.ok(ContainerMountCodec.withVolumes(
                 ContainerCodec.inspect(s, engine.networks().endpointsOf(s.containerId()), engine.networks()::nameOf,
-                        engine.networks().sandboxKey(s.containerId())), s.config(), engine.volumes()::mountSource))));
+                        engine.networks().sandboxKey(s.containerId()), containers.logPath(s.containerId())),
+                s.config(), engine.volumes()::mountSource))));
     }
 
     private Route remove(String ref) {

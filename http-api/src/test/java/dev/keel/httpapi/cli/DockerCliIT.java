@@ -106,6 +106,11 @@ class DockerCliIT {
         eventually("the container's first line in its log",
                 () -> cli.run("logs", web).out().contains("hello /tmp h1"));
         assertThat(status(cli, web)).isEqualTo("running");
+        // Docker's json-file log, where inspect says it is.
+        Path logPath = Path.of(cli.ok("inspect", "--format", "{{.LogPath}}", web));
+        assertThat(logPath.getFileName().toString()).isEqualTo(id + "-json.log");
+        assertThat(Files.readAllLines(logPath)).first().asString()
+                .startsWith("{\"log\":\"hello /tmp h1\\n\",\"stream\":\"stdout\",\"time\":\"");
         assertThat(cli.ok("ps", "--filter", "label=tier=front", "--format", "{{.Names}}").lines()).contains(web);
         assertThat(cli.ok("ps", "--filter", "name=" + web, "--filter", "status=running", "--format", "{{.ID}}"))
                 .isEqualTo(id.substring(0, 12));

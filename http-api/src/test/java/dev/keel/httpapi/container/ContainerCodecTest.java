@@ -247,7 +247,7 @@ class ContainerCodecTest {
     void shouldInspectWithGoZeroTimesAndTheKeysTheClisRead() {
         State created = state(Status.CREATED, ContainerConfig.EMPTY, Instant.EPOCH, Instant.EPOCH, 0);
 
-        JsonNode inspect = ContainerCodec.inspect(created, Map.of(), id -> "", "");
+        JsonNode inspect = ContainerCodec.inspect(created, Map.of(), id -> "", "", "/var/lib/keel/c1-json.log");
 
         assertThat(inspect.get("Created").asText()).isEqualTo("2026-11-30T10:00:00.12Z");
         assertThat(inspect.at("/State/Status").asText()).isEqualTo("created");
@@ -260,6 +260,7 @@ class ContainerCodecTest {
         assertThat(inspect.at("/Config/Hostname").asText()).isEqualTo(ID.substring(0, 12));
         assertThat(inspect.at("/Config/Tty").isBoolean()).isTrue();
         assertThat(inspect.get("Name").asText()).isEqualTo("/web");
+        assertThat(inspect.get("LogPath").asText()).isEqualTo("/var/lib/keel/c1-json.log");
     }
 
     @Test
@@ -267,7 +268,7 @@ class ContainerCodecTest {
         ContainerConfig config = new ContainerConfig(List.of("echo", "hi"), List.of(), List.of(), "", "", "", Map.of(),
                 false, false, "", RestartPolicy.NO, ContainerResources.UNLIMITED, false, "", List.of("/a:/b"), List.of());
 
-        JsonNode inspect = ContainerCodec.inspect(state(Status.RUNNING, config, CREATED, Instant.EPOCH, 0), Map.of(), id -> "", "");
+        JsonNode inspect = ContainerCodec.inspect(state(Status.RUNNING, config, CREATED, Instant.EPOCH, 0), Map.of(), id -> "", "", "");
 
         assertThat(inspect.get("Path").asText()).isEqualTo("echo");
         assertThat(inspect.get("Args")).hasSize(1);

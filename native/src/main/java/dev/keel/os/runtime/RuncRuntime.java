@@ -53,6 +53,7 @@ import java.util.stream.Stream;
  */
 public final class RuncRuntime implements ContainerRuntime {
 
+    private static final System.Logger log = System.getLogger(RuncRuntime.class.getName());
     private static final String MONITOR_RECORD = "monitor.json";
     /** The log of a container created under conmon before keel-monitor, in k8s-file format. */
     private static final String CONMON_LOG = "ctr.log";
@@ -423,7 +424,18 @@ public final class RuncRuntime implements ContainerRuntime {
             return new RecoveredContainer(id, ContainerStatus.STOPPED, 0, Optional.of(readExit(id, exitFile)));
         }
         Optional<MonitorRecord> monitor = monitorRecord(id);
-        RuntimeCommand.Outcome outcome = runtimeOf(id).command().run("state", id);
+        OciRuntime runtime;
+        try {
+            runtime = runtimeOf(id);
+        } catch (RuntimeFailure e) {
+            // Its runtime was taken out of the configuration: the daemon still starts, and the container is what its
+            // monitor says; every call to it then names the missing runtime.
+            log.log(System.Logger.Level.WARNING, e.getMessage());
+            return monitor.filter(m -> HostProcess.isMonitor(m, id))
+                .map(m -> new RecoveredContainer(id, ContainerStatus.RUNNING, m.containerPid(), Optional.empty()))
+                .orElseGet(() -> new RecoveredContainer(id, ContainerStatus.UNMONITORED, 0, Optional.empty()));
+        }
+        RuntimeCommand.Outcome outcome = runtime.command().run("state", id);
         if (monitor.isEmpty() || !HostProcess.isMonitor(monitor.get(), id)) {
             long pid = outcome.succeeded() ? state(id).pid() : 0;
             return new RecoveredContainer(id, ContainerStatus.UNMONITORED, pid, Optional.empty());

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -536,5 +537,28 @@ class RuncRuntimeIT {
             .contains("kill " + spec.id() + " KILL")
             .doesNotContain(other.id());
         assertThat(settings.runtimeStateDir("traced").resolve(spec.id())).exists();
+    }
+
+    @Test
+    void shouldStillStartAndNameTheMissingRuntimeWhenAContainersRuntimeWasTakenOut() throws Exception {
+        ContainerSpec spec = spec("sleep", "1000").withRuntime("traced");
+        CreatedContainer container = run(spec);
+        RuntimeSettings withoutTraced = new RuntimeSettings(settings.defaultRuntime(),
+            Map.of("runc", settings.runtimes().get("runc")), settings.monitorPath(), settings.stateRoot(),
+            settings.execRoot(), settings.cgroupParent(), settings.cgroupRoot(), settings.defaultStopTimeout(),
+            settings.commandTimeout(), settings.monitorLogLevel(), settings.openFilesLimit(), settings.log());
+
+        try (RuncRuntime restarted = new RuncRuntime(withoutTraced, new ObjectMapper(), System.getProperty("os.arch"))) {
+            assertThat(restarted.recover()).filteredOn(r -> r.id().equals(spec.id())).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.status()).isEqualTo(ContainerStatus.RUNNING);
+                    assertThat(r.pid()).isEqualTo(container.pid());
+                });
+            assertThatThrownBy(() -> restarted.kill(spec.id(), "KILL"))
+                .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.getMessage())
+                    .contains("runtime traced").contains("--add-runtime traced=PATH"));
+        }
+        runtime.kill(spec.id(), "KILL");
+        exitOf(spec.id());
     }
 }
