@@ -45,7 +45,11 @@ class RuntimesCliIT {
         Path traced = host.dir().resolve("traced-runc");
         Files.writeString(traced, "#!/bin/sh\necho \"$@\" >> " + trace + "\nexec /usr/sbin/runc \"$@\"\n");
         assertThat(traced.toFile().setExecutable(true)).isTrue();
-        host.startKeeld("--add-runtime", "traced=" + traced);
+        // A second name for the same script, with global options from daemon.json's runtimeArgs.
+        Path daemonJson = host.dir().resolve("daemon.json");
+        Files.writeString(daemonJson, "{\"runtimes\": {\"argued\": {\"path\": \"" + traced
+                + "\", \"runtimeArgs\": [\"--log-format\", \"text\"]}}}");
+        host.startKeeld("--add-runtime", "traced=" + traced, "--config-file", daemonJson.toString());
         image = "keel-test/runtimes:1";
         host.firstCli().ok("import", "--change", "CMD [\"sh\"]", host.busyboxTar().toString(), image);
     }
@@ -107,6 +111,21 @@ class RuntimesCliIT {
                     && calls.stream().anyMatch(c -> c.contains("delete"));
         });
         assertThat(traceOf(plainId)).isEmpty();
+    }
+
+    @Test
+    void shouldGiveARuntimeItsArgumentsOnEveryCall() throws Exception {
+        DockerCli cli = host.newestCli();
+        String container = made.container("argued");
+
+        String id = cli.ok("run", "-d", "--runtime", "argued", "--name", container, image, "echo", "argued");
+        assertThat(cli.ok("wait", container)).isEqualTo("0");
+        assertThat(cli.ok("logs", container)).isEqualTo("argued");
+        cli.ok("rm", container);
+
+        assertThat(traceOf(id)).anyMatch(call -> call.contains("--log-format text run --detach"));
+        eventually("argued's delete of " + id,
+                () -> traceOf(id).stream().anyMatch(call -> call.contains("--log-format text delete")));
     }
 
     @Test

@@ -48,23 +48,24 @@ public final class ContainerMonitor {
 
     private final Path monitorPath;
     private final Path runtimePath;
-    private final Path runtimeRoot;
+    private final List<String> runtimeOptions;
     private final Path socketDir;
     private final String logLevel;
     private final Duration createTimeout;
     private final ObjectMapper json;
 
     /**
-     * @param runtimeRoot the OCI runtime's {@code --root}, the same for every call
+     * @param runtimeOptions the OCI runtime's global options ({@code --root R} and the operator's), the same for every
+     *     call
      * @param monitorPath the keel-monitor binary ({@link MonitorBinary})
      * @param socketDir where the monitor links {@code <session>} to the bundle that holds the attach socket
      * @param createTimeout how long {@code runtime create} may take before the monitor is killed
      */
-    public ContainerMonitor(Path monitorPath, Path runtimePath, Path runtimeRoot, Path socketDir, String logLevel,
+    public ContainerMonitor(Path monitorPath, Path runtimePath, List<String> runtimeOptions, Path socketDir, String logLevel,
                   Duration createTimeout, ObjectMapper json) {
         this.monitorPath = monitorPath;
         this.runtimePath = runtimePath;
-        this.runtimeRoot = runtimeRoot;
+        this.runtimeOptions = List.copyOf(runtimeOptions);
         this.socketDir = socketDir;
         this.logLevel = logLevel;
         this.createTimeout = createTimeout;
@@ -205,16 +206,19 @@ public final class ContainerMonitor {
 
     private List<String> commonArgs(String id, String sessionId, Path bundleDir, Path pidFile, Path logFile,
                                     Path exitDir) {
-        return new ArrayList<>(List.of(
+        List<String> args = new ArrayList<>(List.of(
             monitorPath.toString(), "--api-version", "1",
             "-c", id, "-u", attachName(sessionId), "-n", id,
-            "-r", runtimePath.toString(), "--runtime-arg=--root=" + runtimeRoot,
+            "-r", runtimePath.toString()));
+        runtimeOptions.forEach(option -> args.add("--runtime-arg=" + option));
+        args.addAll(List.of(
             "-b", bundleDir.toString(), "-p", pidFile.toString(),
             "-l", "json-file:" + logFile,
             "--exit-dir", exitDir.toString(),
             "--socket-dir-path", socketDir.toString(),
             "--log-level", logLevel,
             "--sync"));
+        return args;
     }
 
     private Process spawn(List<String> monitorArgs, Path cwd, Path stderrFile) {

@@ -114,10 +114,10 @@ public final class RuncRuntime implements ContainerRuntime {
             throw new UncheckedIOException(e);
         }
         offered.forEach((name, path) -> {
-            Path root = settings.runtimeStateDir(name);
-            runtimes.put(name, new OciRuntime(name,
-                new RuntimeCommand(path.toString(), root.toString(), settings.commandTimeout()),
-                new ContainerMonitor(monitorPath, path, root, settings.socketDir(), settings.monitorLogLevel(),
+            List<String> options = new ArrayList<>(List.of("--root", settings.runtimeStateDir(name).toString()));
+            options.addAll(settings.runtimeArgs().getOrDefault(name, List.of()));
+            runtimes.put(name, new OciRuntime(name, new RuntimeCommand(path.toString(), options, settings.commandTimeout()),
+                new ContainerMonitor(monitorPath, path, options, settings.socketDir(), settings.monitorLogLevel(),
                     settings.commandTimeout(), json)));
         });
         this.bundles = new BundleConfig(json, settings.cgroupParent(), osArch,

@@ -45,8 +45,11 @@ final class RuntimeCommand {
     private final List<String> prefix;
     private final Duration timeout;
 
-    RuntimeCommand(String runtimePath, String runtimeRoot, Duration timeout) {
-        this.prefix = List.of(runtimePath, "--root", runtimeRoot);
+    /** @param options the runtime's global options, before every command ({@code --root R} and the operator's) */
+    RuntimeCommand(String runtimePath, List<String> options, Duration timeout) {
+        List<String> start = new ArrayList<>(List.of(runtimePath));
+        start.addAll(options);
+        this.prefix = List.copyOf(start);
         this.timeout = timeout;
     }
 

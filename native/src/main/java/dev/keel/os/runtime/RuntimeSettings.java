@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param defaultRuntime the runtime of a container created without one (dockerd's {@code --default-runtime})
  * @param runtimes the OCI runtimes by name: the built-in {@code runc} and {@code crun} and the operator's
  *     ({@code --add-runtime}, daemon.json's {@code runtimes}); each keeps its state under {@code <execRoot>/<name>}
+ * @param runtimeArgs a runtime's global options besides {@code --root} (daemon.json's {@code runtimeArgs}), by name;
+ *     none for a runtime not named
  * @param monitorPath the per-container monitor binary; empty for the keel-monitor in this jar
  * @param stateRoot bundles, logs and monitor records; survives a daemon restart
  * @param execRoot the runtime's state, exit files and attach sockets; gone after a reboot like the containers
@@ -36,6 +38,7 @@ import java.util.regex.Pattern;
 public record RuntimeSettings(
     String defaultRuntime,
     Map<String, Path> runtimes,
+    Map<String, List<String>> runtimeArgs,
     Optional<Path> monitorPath,
     Path stateRoot,
     Path execRoot,
@@ -56,6 +59,7 @@ public record RuntimeSettings(
 
     public RuntimeSettings {
         runtimes = Map.copyOf(runtimes);
+        runtimeArgs = Map.copyOf(runtimeArgs);
         for (String name : runtimes.keySet()) {
             if (!RUNTIME_NAME.matcher(name).matches() || RESERVED_NAMES.contains(name)) {
                 throw new IllegalArgumentException("keel.native.runtime.runtimes: invalid runtime name \"" + name
@@ -89,19 +93,19 @@ public record RuntimeSettings(
     /** Parses the {@code keel.native.runtime} block (the config passed in is that block). */
     public static RuntimeSettings fromConfig(Config runtime) {
         Map<String, Path> runtimes = new LinkedHashMap<>();
+        Map<String, List<String>> runtimeArgs = new LinkedHashMap<>();
         Config byName = runtime.getConfig("runtimes");
         for (String name : byName.root().keySet()) {
             Config entry = byName.getConfig(ConfigUtil.joinPath(name));
-            // The monitor starts the runtime with its own arguments only, so extra ones would apply to some calls only.
-            if (entry.hasPath("runtime-args") && !entry.getStringList("runtime-args").isEmpty()) {
-                throw new IllegalArgumentException("runtime " + name + ": runtimeArgs are not supported by keeld; "
-                    + "point the runtime's path at a script that adds them");
+            if (entry.hasPath("runtime-args")) {
+                runtimeArgs.put(name, List.copyOf(entry.getStringList("runtime-args")));
             }
             runtimes.put(name, Path.of(entry.getString("path")));
         }
         return new RuntimeSettings(
             runtime.getString("default-runtime"),
             runtimes,
+            runtimeArgs,
             Optional.of(runtime.getString("monitor-path")).filter(p -> !p.isEmpty()).map(Path::of),
             Path.of(runtime.getString("state-root")),
             Path.of(runtime.getString("exec-root")),
@@ -115,12 +119,12 @@ public record RuntimeSettings(
     }
 
     public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
-        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, newStateRoot, newExecRoot, cgroupParent,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, newStateRoot, newExecRoot, cgroupParent,
             cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withCgroupParent(String parent) {
-        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, stateRoot, execRoot, parent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, parent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
@@ -128,17 +132,17 @@ public record RuntimeSettings(
     public RuntimeSettings withRuntime(String name, Path path) {
         Map<String, Path> more = new LinkedHashMap<>(runtimes);
         more.put(name, path);
-        return new RuntimeSettings(defaultRuntime, more, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, more, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withLog(LogLimits limits) {
-        return new RuntimeSettings(defaultRuntime, runtimes, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, limits);
     }
 
     public RuntimeSettings withDefaultRuntime(String name) {
-        return new RuntimeSettings(name, runtimes, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(name, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 

@@ -544,7 +544,7 @@ class RuncRuntimeIT {
         ContainerSpec spec = spec("sleep", "1000").withRuntime("traced");
         CreatedContainer container = run(spec);
         RuntimeSettings withoutTraced = new RuntimeSettings(settings.defaultRuntime(),
-            Map.of("runc", settings.runtimes().get("runc")), settings.monitorPath(), settings.stateRoot(),
+            Map.of("runc", settings.runtimes().get("runc")), Map.of(), settings.monitorPath(), settings.stateRoot(),
             settings.execRoot(), settings.cgroupParent(), settings.cgroupRoot(), settings.defaultStopTimeout(),
             settings.commandTimeout(), settings.monitorLogLevel(), settings.openFilesLimit(), settings.log());
 

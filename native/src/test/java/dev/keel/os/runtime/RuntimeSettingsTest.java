@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RuntimeSettingsTest {
@@ -65,12 +67,12 @@ class RuntimeSettingsTest {
     }
 
     @Test
-    void shouldRefuseRuntimeArguments() {
+    void shouldKeepARuntimesArguments() {
         var config = ConfigFactory.parseString("runtimes.traced { path = \"/usr/bin/x\", runtime-args = [\"--debug\"] }")
             .withFallback(ConfigFactory.defaultReference().getConfig("keel.native.runtime"));
 
-        assertThatThrownBy(() -> RuntimeSettings.fromConfig(config))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("runtime traced: runtimeArgs are not supported");
+        RuntimeSettings settings = RuntimeSettings.fromConfig(config);
+
+        assertThat(settings.runtimeArgs()).containsOnly(Map.entry("traced", List.of("--debug")));
     }
 }
