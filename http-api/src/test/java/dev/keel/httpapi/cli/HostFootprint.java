@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * cgroups under its cgroup parent (every controller), and the processes that name the roots or live in those cgroups.
  * Mounts are narrowed to the roots because other tests on this machine mount and unmount at the same time.
  */
-record HostFootprint(Set<String> mounts, Set<String> cgroups, Set<String> processes) {
+public record HostFootprint(Set<String> mounts, Set<String> cgroups, Set<String> processes) {
 
     private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
@@ -81,7 +81,7 @@ record HostFootprint(Set<String> mounts, Set<String> cgroups, Set<String> proces
     }
 
     /** Removes the cgroup directories below {@code cgroupParent} and the parent itself, in every controller. */
-    static void removeCgroups(String cgroupParent) throws IOException {
+    public static void removeCgroups(String cgroupParent) throws IOException {
         for (String directory : cgroupDirectories(cgroupParent)) {
             Files.deleteIfExists(Path.of(directory));
         }

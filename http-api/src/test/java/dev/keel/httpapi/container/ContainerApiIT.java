@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keel.httpapi.cli.HostFootprint;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerApiIT {
 
+    private static final String CGROUP_PARENT = "/keel-api-it-" + ProcessHandle.current().pid();
     private static final Path LAUNCHER = Path.of(System.getProperty("keel.launcher", "../bin/keeld"));
     private static final long START_TIMEOUT_SECONDS = 90;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +71,8 @@ class ContainerApiIT {
                 "-H", "unix://" + dir.resolve("keel.sock"),
                 "-H", "tcp://127.0.0.1:" + port));
         command.addAll(netplane.daemonFlags());
+        // A cgroup parent of its own: apart from a keeld running on the host, and removed at the end.
+        command.addAll(List.of("-D", "keel.native.runtime.cgroup-parent=" + CGROUP_PARENT));
         keeld = new ProcessBuilder(command).redirectErrorStream(true).start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -113,6 +117,7 @@ class ContainerApiIT {
             }
             netplane.remove();
         }
+        HostFootprint.removeCgroups(CGROUP_PARENT);
         for (Path root : new Path[] {dir, execRoot}) {
             if (root != null) {
                 try (Stream<Path> paths = Files.walk(root)) {
