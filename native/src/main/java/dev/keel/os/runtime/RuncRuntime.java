@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,6 +69,8 @@ public final class RuncRuntime implements ContainerRuntime {
     private final ObjectMapper json;
     private final BundleConfig bundles;
     private final Map<String, OciRuntime> runtimes = new TreeMap<>();
+    /** Each container's runtime, read once from its {@value #RUNTIME_RECORD} file; every runtime call needs it. */
+    private final Map<String, OciRuntime> runtimeOfContainer = new ConcurrentHashMap<>();
     /** Runtimes offered but unable to work on this host, with the reason. */
     private final Map<String, String> refusals = new TreeMap<>();
     private final ExitWatcher exits;
@@ -176,6 +179,7 @@ public final class RuncRuntime implements ContainerRuntime {
         try {
             Files.createDirectories(dir.resolve("persist"));
             Files.writeString(dir.resolve(RUNTIME_RECORD), runtime.name());
+            runtimeOfContainer.put(id, runtime);
             json.writeValue(dir.resolve("config.json").toFile(), bundles.of(spec, user));
             Files.deleteIfExists(settings.exitDir().resolve(id));
             ContainerMonitor.StartedMonitor monitor = runtime.monitor().create(id, dir, jsonLog(id), settings.exitDir(),
@@ -378,6 +382,7 @@ public final class RuncRuntime implements ContainerRuntime {
             throw new RuntimeFailure(RuntimeFailure.Reason.RUNTIME_FAILED, deleted.message());
         }
         removeLeftovers(id);
+        runtimeOfContainer.remove(id);
     }
 
     @Override
@@ -547,6 +552,10 @@ public final class RuncRuntime implements ContainerRuntime {
      * @throws RuntimeFailure {@code UNSUPPORTED_RUNTIME} when this daemon no longer offers it
      */
     private OciRuntime runtimeOf(String id) {
+        OciRuntime known = runtimeOfContainer.get(id);
+        if (known != null) {
+            return known;
+        }
         String name;
         try {
             name = Files.readString(containerDir(id).resolve(RUNTIME_RECORD)).trim();
@@ -561,6 +570,7 @@ public final class RuncRuntime implements ContainerRuntime {
                 + " was created with runtime " + name + ", which this daemon does not offer: add it again "
                 + "(--add-runtime " + name + "=PATH) to reach the container");
         }
+        runtimeOfContainer.put(id, runtime);
         return runtime;
     }
 
