@@ -394,15 +394,18 @@ public final class RuncRuntime implements ContainerRuntime {
         stopMonitor(id);
         Path log = logFile(id);
         RotatingLog kept = new RotatingLog(log);
+        // A conmon-era log stays too once the monitor writes the json-file one: it is the container's older history.
+        RotatingLog conmonKept = new RotatingLog(dir.resolve(CONMON_LOG));
         try (Stream<Path> entries = Files.list(dir)) {
-            for (Path entry : entries.filter(e -> !kept.isPartOf(e)).toList()) {
+            for (Path entry : entries.filter(e -> !kept.isPartOf(e) && !conmonKept.isPartOf(e)).toList()) {
                 deleteTree(entry);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
-            if (Files.notExists(kept.rotated(1)) && (!Files.exists(log) || Files.size(log) == 0)) {
+            if (Files.notExists(kept.rotated(1)) && (!Files.exists(log) || Files.size(log) == 0)
+                && Files.notExists(conmonKept.live())) {
                 deleteTree(dir);
             }
         } catch (IOException e) {
@@ -467,9 +470,10 @@ public final class RuncRuntime implements ContainerRuntime {
 
     @Override
     public Path logFile(String id) {
-        // A container created under conmon keeps its k8s-file log; LogFiles tells the formats apart by name.
+        // A container created under conmon keeps its k8s-file log until it runs again under keel-monitor, which
+        // writes the json-file one; LogFiles tells the formats apart by name.
         Path conmonLog = containerDir(id).resolve(CONMON_LOG);
-        return Files.exists(conmonLog) ? conmonLog : jsonLog(id);
+        return Files.exists(conmonLog) && Files.notExists(jsonLog(id)) ? conmonLog : jsonLog(id);
     }
 
     /** Docker's name for a json-file log, which keel-monitor writes. */

@@ -561,4 +561,20 @@ class RuncRuntimeIT {
         runtime.kill(spec.id(), "KILL");
         exitOf(spec.id());
     }
+
+    @Test
+    void shouldKeepTheLogOfAContainerMadeUnderConmonWhenItRunsAgainUnderKeelMonitor() throws Exception {
+        ContainerSpec spec = spec("sh", "-c", "echo again");
+        Path conmonLog = settings.containersDir().resolve(spec.id()).resolve("ctr.log");
+        Files.createDirectories(conmonLog.getParent());
+        Files.writeString(conmonLog, "2026-11-28T17:35:11.276402194+00:00 stdout F before\n");
+
+        run(spec);
+        exitOf(spec.id());
+        runtime.reset(spec.id());
+
+        assertThat(runtime.logFile(spec.id())).hasFileName(spec.id() + "-json.log");
+        assertThat(stdout(spec.id())).isEqualTo("again\n");
+        assertThat(conmonLog).hasContent("2026-11-28T17:35:11.276402194+00:00 stdout F before");
+    }
 }
