@@ -157,7 +157,9 @@ public final class ContainerEntity
     public enum Status { NEW, CREATED, RUNNING, PAUSED, EXITED, REMOVED }
 
     /**
-     * Also the snapshot (Kryo v3; v1 is {@link ContainerShapesV1.State}, v2 {@link ContainerShapesV2.State}). Times not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time. */
+     * Also the snapshot (Kryo v3; v1 is {@link ContainerShapesV1.State}, v2 {@link ContainerShapesV2.State}). Times
+     * not yet reached are {@link Instant#EPOCH}, as Docker's "0001-01-01" zero time.
+     */
     public record State(String containerId, Status status, String name, String imageId, String imageRef,
                         ContainerConfig config, long pid, int exitCode, boolean oomKilled, int restartCount,
                         Instant createdAt, Instant startedAt, Instant finishedAt) implements KryoSerializable {

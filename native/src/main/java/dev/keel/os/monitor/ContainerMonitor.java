@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exec needs a third pipe: a {@code /bin/sh} wrapper moves the three to fds 3, 4 and 5.
  *
  * <p>Protocol: the monitor blocks on the start pipe until one byte arrives, runs {@code runtime create} (or
- * {@code run --detach}, or {@code exec}), then writes {@code {"data": <pid>}} or {@code {"data": -1, "message": "<runtime stderr>"}} to the
- * sync pipe. An exec session writes a second line, {@code {"data": <exit code>}}, when it ends.
+ * {@code run --detach}, or {@code exec}), then writes {@code {"data": <pid>}} or
+ * {@code {"data": -1, "message": "<runtime stderr>"}} to the sync pipe. An exec session writes a second line, {@code {"data": <exit code>}}, when it ends.
  */
 public final class ContainerMonitor {
 
@@ -61,8 +61,8 @@ public final class ContainerMonitor {
      * @param socketDir where the monitor links {@code <session>} to the bundle that holds the attach socket
      * @param createTimeout how long {@code runtime create} may take before the monitor is killed
      */
-    public ContainerMonitor(Path monitorPath, Path runtimePath, List<String> runtimeOptions, Path socketDir, String logLevel,
-                  Duration createTimeout, ObjectMapper json) {
+    public ContainerMonitor(Path monitorPath, Path runtimePath, List<String> runtimeOptions, Path socketDir,
+                            String logLevel, Duration createTimeout, ObjectMapper json) {
         this.monitorPath = monitorPath;
         this.runtimePath = runtimePath;
         this.runtimeOptions = List.copyOf(runtimeOptions);

@@ -61,14 +61,17 @@ public record Resources(
     }
 
     public Resources withPidsLimit(long limit) {
-        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus, cpusetMems, limit);
+        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpusetCpus,
+            cpusetMems, limit);
     }
 
     public Resources withCpu(long shares, long quotaMicros, long periodMicros) {
-        return new Resources(memoryBytes, memorySwapBytes, shares, quotaMicros, periodMicros, cpusetCpus, cpusetMems, pidsLimit);
+        return new Resources(memoryBytes, memorySwapBytes, shares, quotaMicros, periodMicros, cpusetCpus, cpusetMems,
+            pidsLimit);
     }
 
     public Resources withCpuset(String cpus, String mems) {
-        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpus, mems, pidsLimit);
+        return new Resources(memoryBytes, memorySwapBytes, cpuShares, cpuQuotaMicros, cpuPeriodMicros, cpus, mems,
+            pidsLimit);
     }
 }

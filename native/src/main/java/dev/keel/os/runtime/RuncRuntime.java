@@ -119,7 +119,8 @@ public final class RuncRuntime implements ContainerRuntime {
         offered.forEach((name, path) -> {
             List<String> options = new ArrayList<>(List.of("--root", settings.runtimeStateDir(name).toString()));
             options.addAll(settings.runtimeArgs().getOrDefault(name, List.of()));
-            runtimes.put(name, new OciRuntime(name, new RuntimeCommand(path.toString(), options, settings.commandTimeout()),
+            runtimes.put(name, new OciRuntime(name,
+                new RuntimeCommand(path.toString(), options, settings.commandTimeout()),
                 new ContainerMonitor(monitorPath, path, options, settings.socketDir(), settings.monitorLogLevel(),
                     settings.commandTimeout(), json)));
         });
@@ -303,8 +304,8 @@ public final class RuncRuntime implements ContainerRuntime {
      * environment (plus its own entries), user and working directory unless it names others. Returns once the monitor
      * is ready; the process runs at {@link ExecMonitor#start}, and the session's files go when it has ended.
      *
-     * @param sessionId unique on this host; its first {@value ContainerMonitor#ATTACH_NAME_CHARS} characters name its attach
-     *     socket, {@link dev.keel.os.monitor.AttachSocket#path} and {@link dev.keel.os.monitor.MonitorControl#of}
+     * @param sessionId unique on this host; its first {@value ContainerMonitor#ATTACH_NAME_CHARS} characters name its
+     *     attach socket, {@link dev.keel.os.monitor.AttachSocket#path} and {@link dev.keel.os.monitor.MonitorControl#of}
      * @param attach serve the exec's stdio on its attach socket (ready when this returns)
      * @throws RuntimeFailure {@code NO_SUCH_CONTAINER}, {@code INVALID_SPEC} (an unknown user), or
      *     {@code RUNTIME_FAILED} when the monitor could not get ready

@@ -119,12 +119,14 @@ public record RuntimeSettings(
     }
 
     public RuntimeSettings withRoots(Path newStateRoot, Path newExecRoot) {
-        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, newStateRoot, newExecRoot, cgroupParent,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath,
+            newStateRoot, newExecRoot, cgroupParent,
             cgroupRoot, defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withCgroupParent(String parent) {
-        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, parent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath,
+            stateRoot, execRoot, parent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
@@ -132,17 +134,20 @@ public record RuntimeSettings(
     public RuntimeSettings withRuntime(String name, Path path) {
         Map<String, Path> more = new LinkedHashMap<>(runtimes);
         more.put(name, path);
-        return new RuntimeSettings(defaultRuntime, more, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, more, runtimeArgs, monitorPath,
+            stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
     public RuntimeSettings withLog(LogLimits limits) {
-        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(defaultRuntime, runtimes, runtimeArgs, monitorPath,
+            stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, limits);
     }
 
     public RuntimeSettings withDefaultRuntime(String name) {
-        return new RuntimeSettings(name, runtimes, runtimeArgs, monitorPath, stateRoot, execRoot, cgroupParent, cgroupRoot,
+        return new RuntimeSettings(name, runtimes, runtimeArgs, monitorPath,
+            stateRoot, execRoot, cgroupParent, cgroupRoot,
             defaultStopTimeout, commandTimeout, monitorLogLevel, openFilesLimit, log);
     }
 
